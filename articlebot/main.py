@@ -1,0 +1,200 @@
+"""`articlebot` command line: run, console, import, export. Wires settings, storage and adapters."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+import bot
+from bot.chat_config import ChatConfig
+from bot.core import Core
+from bot.errors import BotError
+from bot.export import FORMATS, export_chat
+from bot.importer import parse_article
+from bot.settings import Settings
+from bot.types import Chat, User
+from storage.sqlite import SqliteStore
+
+from articlebot import logs
+
+log = logging.getLogger("articlebot")
+
+DEMO_PATH = Path(bot.__file__).parent / "demo_article.txt"
+DEMO_SLUG = "demo"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="articlebot", description="Read an article together and discuss it.")
+    sub = parser.add_subparsers(dest="command")
+
+    def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--db", metavar="PATH", help="SQLite file (overrides DATABASE_PATH)")
+        return p
+
+    run = with_db(sub.add_parser("run", help="start every adapter whose token is set (the console if none)"))
+    run.add_argument("--webhook-url", help="Telegram: receive updates by webhook at this public URL")
+    run.add_argument("--listen", help="Telegram webhook: address to listen on")
+    run.add_argument("--port", type=int, help="Telegram webhook: port to listen on")
+
+    console = with_db(sub.add_parser("console", help="the bot in this terminal"))
+    console.add_argument("--user", default="you", help="your name in the chat (default: you)")
+    console.add_argument("--admin", action="store_true", help="be an admin of this chat")
+    console.add_argument("--chat", default="main", help="chat id; each chat has its own discussion")
+
+    imp = with_db(sub.add_parser("import", help="import an article (.txt, .md, .html) and print its outline"))
+    imp.add_argument("path")
+    imp.add_argument("--slug", help="short name (default: from the file name)")
+
+    exp = with_db(sub.add_parser("export", help="write a chat's discussion as json, csv or md"))
+    exp.add_argument("--chat", default="console:main", help="chat key, like telegram:-1001 (default console:main)")
+    exp.add_argument("--format", choices=FORMATS, default="md")
+    exp.add_argument("--output", "-o", help="file to write (default: standard output)")
+    return parser
+
+
+def load_settings(db: str | None) -> Settings:
+    settings = Settings()
+    if db:
+        settings = settings.model_copy(update={"database_path": db})
+    return settings
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    return [s.get_secret_value() for s in (settings.telegram_bot_token, settings.discord_bot_token,
+                                          settings.telegram_webhook_secret) if s is not None]
+
+
+async def open_store(settings: Settings, *, seed: bool = True) -> SqliteStore:
+    store = await SqliteStore.open(settings.database_path, synchronous=settings.sqlite_synchronous)
+    if seed and not await store.list_articles():
+        parsed = parse_article(DEMO_PATH.read_bytes(), filename=DEMO_PATH.name)
+        await store.save_article(DEMO_SLUG, parsed, time.time())
+    return store
+
+
+def make_core(store: SqliteStore, settings: Settings) -> Core:
+    defaults = ChatConfig(edit_window=settings.edit_window_minutes, report_threshold=settings.report_threshold)
+    return Core(store, owners=frozenset(settings.bot_owners), defaults=defaults,
+                admin_cache_seconds=settings.admin_cache_seconds, import_max_bytes=settings.import_max_bytes)
+
+
+async def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
+    from adapters.console import ConsolePlatform, ConsoleSession, run_console
+
+    store = await open_store(settings)
+    try:
+        name = args.user.strip() or "you"
+        session = ConsoleSession(
+            core=make_core(store, settings),
+            user=User(f"console:{name.casefold()}", name),
+            chat=Chat(f"console:{args.chat}", private=False, title=args.chat),
+            platform=ConsolePlatform(admin=args.admin),
+            export_dir=Path.cwd(),
+        )
+        interactive = sys.stdin.isatty()
+        if interactive:
+            try:
+                import readline  # noqa: F401  (line editing and history for input())
+            except ImportError:
+                pass
+        await run_console(session, sys.stdin, interactive)
+    finally:
+        await store.close()
+    return 0
+
+
+async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.article import slugify
+
+    path = Path(args.path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        print(f"Cannot read {path}: {err.strerror or err}", file=sys.stderr)
+        return 2
+    try:
+        parsed = parse_article(data, filename=path.name, max_bytes=settings.import_max_bytes)
+    except BotError as err:
+        print(f"Not imported: {err}", file=sys.stderr)
+        return 2
+    slug = slugify(args.slug or path.stem)
+    store = await open_store(settings, seed=False)
+    try:
+        saved = await store.save_article(slug, parsed, time.time())
+    finally:
+        await store.close()
+    print(f"{'Imported' if saved.created else 'Updated'} “{parsed.title}” as {slug}")
+    if parsed.byline:
+        print(f"By {parsed.byline}")
+    print(f"Intro: {len(parsed.intro)} paragraph{'s' if len(parsed.intro) != 1 else ''}")
+    print("Sections:")
+    for i, section in enumerate(parsed.sections, start=1):
+        n = len(section.paragraphs)
+        print(f"  {i}. {section.heading}  [{section.key}, {n} paragraph{'s' if n != 1 else ''}]")
+    if saved.orphaned:
+        print("Comments kept on sections no longer in the article: " + ", ".join(saved.orphaned))
+    return 0
+
+
+async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    store = await open_store(settings)
+    try:
+        article_id = await store.chat_article(args.chat)
+        articles = await store.list_articles()
+        article = await store.get_article(article_id if article_id is not None else articles[-1].id)
+        assert article is not None
+        name, content, _ = await export_chat(store, args.chat, article, args.format)
+    finally:
+        await store.close()
+    if args.output:
+        Path(args.output).write_bytes(content)
+        print(f"Wrote {args.output} ({len(content):,} bytes)", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(content)
+    return 0
+
+
+async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.telegram_bot_token is None and settings.discord_bot_token is None:
+        print("No TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN is set (environment or .env), so here is the console "
+              "instead. Set a token to connect to Telegram or Discord.", file=sys.stderr)
+        console_args = argparse.Namespace(user="you", admin=True, chat="main")
+        return await cmd_console(console_args, settings)
+    from adapters.runner import run_adapters
+
+    store = await open_store(settings)
+    try:
+        await run_adapters(make_core(store, settings), settings, webhook_url=args.webhook_url,
+                           listen=args.listen, port=args.port)
+    finally:
+        await store.close()
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "console": cmd_console, "import": cmd_import, "export": cmd_export}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or "run"
+    if args.command is None:
+        args = build_parser().parse_args(["run", *(argv or [])])
+    try:
+        settings = load_settings(getattr(args, "db", None))
+    except Exception as err:  # pydantic's message names the setting; it never echoes secret values
+        print(f"Configuration error: {err}", file=sys.stderr)
+        return 2
+    logs.configure(os.environ.get("LOG_LEVEL", settings.log_level), secrets_of(settings))
+    try:
+        return asyncio.run(COMMANDS[command](args, settings))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""articlebot core: platform-neutral article reading, commenting and moderation."""

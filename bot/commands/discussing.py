@@ -1,0 +1,161 @@
+"""Discussion commands: comment, reply, list, edit, delete, and one's own comments."""
+
+from __future__ import annotations
+
+from bot import views
+from bot.commands.registry import REGISTRY, Group, Param, ParamKind
+from bot.context import Context
+from bot.errors import BotError
+from bot.finder import find_sections
+from bot.parsing import comment_number, human_duration, split_first
+from bot.records import WHOLE_ARTICLE, Article, Comment, FilterMode, ModlogEntry, Status
+from bot.submit import check_text, confirmation, matching_filter, record_comment
+from bot.types import Anchor, Reply, text_reply
+
+cmd = REGISTRY.command
+D = Group.DISCUSSING
+LISTED = (Status.VISIBLE,)
+
+
+async def current_section_key(ctx: Context, article: Article) -> str:
+    pos = await ctx.store.position(ctx.chat_key, ctx.user_key)
+    if pos is None or pos.article_id != article.id or article.section(pos.section_key) is None:
+        return WHOLE_ARTICLE
+    return pos.section_key
+
+
+async def visible_comment(ctx: Context, number: int) -> Comment:
+    """A comment of this chat that the asker may see; hidden ones only for admins."""
+    comment = await ctx.store.comment(ctx.chat_key, number)
+    if comment is None or (comment.status is not Status.VISIBLE and comment.author_key != ctx.user_key
+                           and not await ctx.is_admin()):
+        raise BotError(f"There is no comment #{number} in this chat.")
+    return comment
+
+
+@cmd("comment", "Comment on the section you are reading",
+     "`/comment <text>` comments on the section you last opened here, or on the whole article if none. "
+     "You can also simply reply to a section I posted.",
+     D, params=(Param("text", ParamKind.TEXT, "your comment", required=True),), example="Nice point")
+async def comment(ctx: Context, args: str) -> Reply:
+    article = await ctx.article()
+    if not args.strip():
+        raise BotError("Write your comment after the command, like /comment I agree with this.")
+    return await record_comment(ctx, article, await current_section_key(ctx, article), args)
+
+
+@cmd("reply", "Reply to a comment", "`/reply #3 <text>` answers comment #3. Replying to my message that "
+     "shows a comment works too.",
+     D, params=(Param("comment", ParamKind.COMMENT, "the comment's number, like #3", required=True),
+                Param("text", ParamKind.TEXT, "your reply", required=True)), example="#1 I agree")
+async def reply(ctx: Context, args: str) -> Reply:
+    first, text = split_first(args)
+    number = comment_number(first, "/reply #3 your reply")
+    parent = await visible_comment(ctx, number)
+    if not text:
+        raise BotError(f"Write your reply after the number, like /reply #{number} I agree.")
+    article = await ctx.article()
+    if parent.article_id != article.id:
+        raise BotError(f"Comment #{number} is about another article; open it with /article first.")
+    return await record_comment(ctx, article, parent.section_key, text, parent)
+
+
+async def comments_page(ctx: Context, article: Article, key: str | None, before: int | None) -> Reply:
+    rows = await ctx.store.comments(ctx.chat_key, article.id, key, LISTED, before, views.PAGE_SIZE + 1)
+    more = rows[views.PAGE_SIZE - 1].number if len(rows) > views.PAGE_SIZE else None
+    title = "Comments" if key is None else f"Comments on {views.section_label(article, key)}"
+    if before:
+        title += " (older)"
+    hint = ("No comments yet. Be the first: /comment <text>." if not before else "No older comments.")
+    return views.comments_page(article, title, rows[:views.PAGE_SIZE], ctx.now(), section_key=key,
+                               more_before=more, empty_hint=hint)
+
+
+@cmd("comments", "Read the discussion",
+     "`/comments` shows the newest comments on the article, ten at a time; `/comments 2` or "
+     "`/comments cost of living` those on one section; `/comments article` those on the article as a whole.",
+     D, params=(Param("section", ParamKind.SECTION, "a section number or words"),), example="1")
+async def comments(ctx: Context, args: str) -> Reply:
+    article = await ctx.article()
+    query = args.strip()
+    key: str | None = None
+    if query.lower() in ("article", "whole", "general"):
+        key = WHOLE_ARTICLE
+    elif query and query.lower() != "all":
+        found = find_sections(article, query)
+        if len(found) != 1:
+            hint = "several sections match" if found else "no section matches"
+            raise BotError(f"For “{query[:60]}” {hint}. Use a number from /sections, like /comments 2.")
+        key = found[0].key
+    return await comments_page(ctx, article, key, None)
+
+
+def _window_check(ctx: Context, comment: Comment, window_minutes: int, doing: str) -> None:
+    if comment.author_key != ctx.user_key:
+        raise BotError(f"You can only {doing} your own comments.")
+    if comment.status in (Status.DELETED, Status.REMOVED, Status.REJECTED):
+        raise BotError(f"Comment #{comment.number} was {comment.status.value}; it can't be changed now.")
+    age = ctx.now() - comment.created_at
+    if age > window_minutes * 60:
+        raise BotError(f"Comments can be changed for {human_duration(window_minutes * 60)} after posting; "
+                       f"#{comment.number} is older than that.")
+
+
+@cmd("edit", "Edit your comment", "`/edit #3 <new text>` within the edit window; earlier versions are kept.",
+     D, params=(Param("comment", ParamKind.COMMENT, "your comment's number", required=True),
+                Param("text", ParamKind.TEXT, "the new text", required=True)), example="#1 Better words")
+async def edit(ctx: Context, args: str) -> Reply:
+    first, text = split_first(args)
+    number = comment_number(first, "/edit #3 the new text")
+    target = await visible_comment(ctx, number)
+    config = await ctx.config()
+    _window_check(ctx, target, config.edit_window, "edit")
+    body = check_text(text, ctx.services.comment_max_chars, "edit")
+    if body == target.text:
+        return text_reply(f"#{number} already says that; nothing changed.", private=True)
+    hit = None if await ctx.is_admin() else matching_filter(body, await ctx.store.filters(ctx.chat_key))
+    if hit is not None and hit.mode is FilterMode.BLOCK:
+        raise BotError("The new text contains a word that is not allowed in this chat; nothing changed.")
+    updated = await ctx.store.edit_comment(
+        target.id, body, ctx.now(), ctx.log("edit", f"#{number}", before=target.text, after=body))
+    if hit is not None and updated.status is Status.VISIBLE:
+        log = ModlogEntry(ctx.chat_key, ctx.now(), "system", "filter hold", f"#{number}",
+                          f"word “{hit.word}” in an edit")
+        updated = await ctx.store.set_status(updated.id, Status.PENDING, log, hold_reason="held by a word filter")
+    article = await ctx.article()
+    return confirmation(updated, article)
+
+
+@cmd("delete", "Delete your comment", "`/delete #3` within the edit window.",
+     D, params=(Param("comment", ParamKind.COMMENT, "your comment's number", required=True),), example="#1")
+async def delete(ctx: Context, args: str) -> Reply:
+    number = comment_number(args.strip().split(" ")[0], "/delete #3")
+    target = await visible_comment(ctx, number)
+    config = await ctx.config()
+    _window_check(ctx, target, config.edit_window, "delete")
+    await ctx.store.set_status(target.id, Status.DELETED, None)
+    return text_reply(f"🗑 Deleted #{number}.")
+
+
+@cmd("mycomments", "Your comments in this chat", "Lists your own comments here, newest first, with their status.",
+     D)
+async def mycomments(ctx: Context, args: str) -> Reply:
+    article = await ctx.article()
+    rows = await ctx.store.comments_by(ctx.chat_key, ctx.user_key, None, 20)
+    reply = views.comments_page(article, "Your comments", rows, ctx.now(), section_key=None, more_before=None,
+                                empty_hint="You have not commented here yet.")
+    return Reply(reply.blocks, private=True)
+
+
+async def comment_from_reply(ctx: Context, anchor: Anchor, text: str) -> Reply:
+    """A plain reply to one of the bot's messages: a comment on what that message showed."""
+    article = await ctx.article()
+    if anchor.article_id != article.id:
+        raise BotError("That message is about an article this chat is no longer reading; see /article.")
+    if anchor.comment_number is not None:
+        parent = await visible_comment(ctx, anchor.comment_number)
+        return await record_comment(ctx, article, parent.section_key, text, parent)
+    key = anchor.section_key or WHOLE_ARTICLE
+    if key != WHOLE_ARTICLE and article.section(key) is None:
+        raise BotError("That section is no longer in the article; see /sections.")
+    return await record_comment(ctx, article, key, text)

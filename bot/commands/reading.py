@@ -1,0 +1,216 @@
+"""Reading commands: the article, its contents, sections one by one, search, help."""
+
+from __future__ import annotations
+
+from bot import views
+from bot.actions import Verb, encode
+from bot.commands.registry import REGISTRY, CommandSpec, Group, Param, ParamKind
+from bot.context import Context
+from bot.errors import BotError
+from bot.finder import find_sections
+from bot.records import WHOLE_ARTICLE, Article, Position, Section
+from bot.types import Block, Button, Heading, Paragraph, Reply, Span, Style, text_reply
+
+cmd = REGISTRY.command
+R = Group.READING
+
+
+async def show_section(ctx: Context, article: Article, section: Section) -> Reply:
+    await ctx.store.set_position(ctx.chat_key, ctx.user_key, Position(article.id, section.key))
+    counts = await ctx.store.section_counts(ctx.chat_key, article.id)
+    locks = await ctx.store.locks(ctx.chat_key, article.id)
+    locked = bool(locks & {section.key, WHOLE_ARTICLE})
+    return views.section_view(article, section, counts.get(section.key, 0), locked)
+
+
+async def show_intro(ctx: Context, article: Article) -> Reply:
+    await ctx.store.set_position(ctx.chat_key, ctx.user_key, Position(article.id, WHOLE_ARTICLE))
+    return views.overview(article, await ctx.store.section_counts(ctx.chat_key, article.id))
+
+
+async def show_section_by_key(ctx: Context, article_id: int, key: str) -> Reply:
+    article = await ctx.article()
+    if article.id != article_id:
+        raise BotError("That button belongs to an article this chat is no longer reading. Try /sections.")
+    if key == WHOLE_ARTICLE:
+        return await show_intro(ctx, article)
+    section = article.section(key)
+    if section is None:
+        raise BotError("That section is no longer in the article. Try /sections.")
+    return await show_section(ctx, article, section)
+
+
+@cmd("start", "Welcome, and the article's contents",
+     "Shows what this bot does and the article being read here. `/start section_3` opens section 3.",
+     R, params=(Param("section", ParamKind.WORD, "open a section directly, e.g. section_3"),))
+async def start(ctx: Context, args: str) -> Reply:
+    article = await ctx.article()
+    payload = args.strip()
+    if payload.startswith("section_"):
+        found = find_sections(article, payload.removeprefix("section_"))
+        if len(found) == 1:
+            return await show_section(ctx, article, found[0])
+    welcome = Paragraph.of(
+        "Hi! I bring an article into this chat so you can read it section by section and discuss it. ",
+        "Send ", Span("/help", Style.CODE), " for everything I can do.",
+    )
+    counts = await ctx.store.section_counts(ctx.chat_key, article.id)
+    reply = views.overview(article, counts)
+    return Reply((welcome, *reply.blocks), reply.buttons, anchor=reply.anchor)
+
+
+@cmd("help", "How to use the bot, or one command in detail",
+     "`/help` lists every command; `/help comment` explains one.",
+     R, params=(Param("command", ParamKind.WORD, "a command name"),), example="comment")
+async def help_command(ctx: Context, args: str) -> Reply:
+    name = args.strip().lstrip("/").split("@")[0].split(" ")[0]
+    if name:
+        spec = REGISTRY.get(name)
+        if spec is None:
+            raise BotError(f"There is no /{name[:30]} command. Send /help for the list.")
+        return help_for(spec)
+    is_admin = await ctx.is_admin()
+    blocks: list[Block] = [Heading("Commands")]
+    for group in Group:
+        if group is Group.MODERATING and not is_admin:
+            continue
+        blocks.append(Paragraph.of(Span(group.value, Style.BOLD)))
+        for spec in REGISTRY.all():
+            if spec.group is group:
+                blocks.append(Paragraph.of(Span(spec.usage, Style.CODE), f" — {spec.summary}"))
+    blocks.append(Paragraph.of("Reply to a section I posted to comment on it. /help <command> explains one."))
+    if not is_admin:
+        blocks.append(Paragraph.of("Admins have moderation commands too; anyone can /report a comment."))
+    return Reply(tuple(blocks))
+
+
+def help_for(spec: CommandSpec) -> Reply:
+    blocks: list[Block] = [Heading(f"/{spec.name}"), Paragraph.of(Span(spec.usage, Style.CODE)),
+                           Paragraph.of(spec.help.replace("`", ""))]
+    for p in spec.params:
+        blocks.append(Paragraph.of(Span(p.name, Style.BOLD), f" — {p.description}"
+                                   + ("" if p.required else " (optional)")))
+    if spec.aliases:
+        blocks.append(Paragraph.of("Also: " + ", ".join(f"/{a}" for a in spec.aliases)))
+    if spec.admin:
+        blocks.append(Paragraph.of(Span("For admins.", Style.ITALIC)))
+    return Reply(tuple(blocks))
+
+
+@cmd("articles", "List the articles", "Lists every imported article; pick one with /article <number>.", R)
+async def articles(ctx: Context, args: str) -> Reply:
+    items = await ctx.store.list_articles()
+    if not items:
+        raise BotError("No article has been imported yet. An admin can add one with /import.")
+    current = (await ctx.article()).id
+    blocks: list[Block] = [Heading("Articles")]
+    for i, item in enumerate(items, start=1):
+        mark = "  ← reading here" if item.id == current else ""
+        blocks.append(Paragraph.of(f"{i}. ", Span(item.title, Style.BOLD),
+                                   f" ({item.slug}, {item.section_count} sections){mark}"))
+    rows = tuple((Button(f"{i}. {a.title}"[:60], encode(Verb.ARTICLE, a.id)),)
+                 for i, a in enumerate(items[:8], start=1))
+    return Reply(tuple(blocks), rows)
+
+
+async def select_article(ctx: Context, article_id: int) -> Reply:
+    article = await ctx.store.get_article(article_id)
+    if article is None:
+        raise BotError("That article no longer exists. See /articles.")
+    current = await ctx.store.chat_article(ctx.chat_key)
+    if current != article.id and not ctx.event.chat.private:
+        await ctx.require_admin("change the article this chat reads")
+    await ctx.store.set_chat_article(ctx.chat_key, article.id)
+    return await show_intro(ctx, article)
+
+
+@cmd("article", "Show the article (or pick another: admins)",
+     "Shows the title, byline, intro and contents. `/article 2` or `/article my-slug` picks another "
+     "article for this chat (admins in groups).",
+     R, params=(Param("article", ParamKind.ARTICLE, "number from /articles or slug"),))
+async def article_command(ctx: Context, args: str) -> Reply:
+    wanted = args.strip()
+    if not wanted:
+        return await show_intro(ctx, await ctx.article())
+    items = await ctx.store.list_articles()
+    chosen = None
+    if wanted.isascii() and wanted.isdigit() and 1 <= int(wanted) <= len(items):
+        chosen = items[int(wanted) - 1]
+    else:
+        chosen = next((a for a in items if a.slug == wanted.lower()), None)
+    if chosen is None:
+        raise BotError(f"No article “{wanted[:40]}”. /articles lists them by number and slug.")
+    return await select_article(ctx, chosen.id)
+
+
+@cmd("sections", "Contents with comment counts", "Lists the sections with how many comments each has.",
+     R, aliases=("contents", "toc"))
+async def sections(ctx: Context, args: str) -> Reply:
+    article = await ctx.article()
+    return views.contents(article, await ctx.store.section_counts(ctx.chat_key, article.id))
+
+
+@cmd("section", "Read a section", "`/section 2` or `/section cost of living` opens a section.",
+     R, params=(Param("section", ParamKind.SECTION, "number or words from the heading", required=True),),
+     aliases=("read",), example="2")
+async def section(ctx: Context, args: str) -> Reply:
+    article = await ctx.article()
+    query = args.strip()
+    if not query:
+        raise BotError(f"Which section? Send /section 1 to /section {len(article.sections)}, or words "
+                       "from its heading. /sections lists them.")
+    found = find_sections(article, query)
+    if len(found) == 1:
+        return await show_section(ctx, article, found[0])
+    if not found:
+        if query.isascii() and query.isdigit():
+            raise BotError(f"There is no section {query[:12]}: this article has sections 1 to "
+                           f"{len(article.sections)}.")
+        raise BotError(f"No section matches “{query[:60]}”. /sections lists them.")
+    blocks: list[Block] = [Paragraph.of(f"Several sections match “{query[:60]}”:")]
+    blocks += [Paragraph.of(f"{s.position}. ", Span(s.heading, Style.BOLD)) for s in found]
+    rows = tuple((Button(f"{s.position}. {s.heading}"[:60], encode(Verb.SECTION, article.id, s.key)),)
+                 for s in found[:6])
+    return Reply(tuple(blocks), rows)
+
+
+async def step(ctx: Context, delta: int) -> Reply:
+    article = await ctx.article()
+    if not article.sections:
+        raise BotError("This article has no sections.")
+    pos = await ctx.store.position(ctx.chat_key, ctx.user_key)
+    current = article.section(pos.section_key) if pos and pos.article_id == article.id else None
+    index = (current.position - 1 + delta) if current else (0 if delta > 0 else -1)
+    if index < 0:
+        if current is None:
+            return await show_intro(ctx, article)
+        return await show_intro(ctx, article)
+    if index >= len(article.sections):
+        reply = text_reply("That was the last section. /comments shows the discussion, /sections the contents.")
+        return Reply(reply.blocks, ((Button("💬 Comments", encode(Verb.COMMENTS, article.id, "*", 0)),),))
+    return await show_section(ctx, article, article.sections[index])
+
+
+@cmd("next", "Next section", "Opens the section after the one you last read.", R)
+async def next_section(ctx: Context, args: str) -> Reply:
+    return await step(ctx, +1)
+
+
+@cmd("prev", "Previous section", "Opens the section before the one you last read.", R, aliases=("previous",))
+async def prev_section(ctx: Context, args: str) -> Reply:
+    return await step(ctx, -1)
+
+
+@cmd("search", "Search the article", "`/search rail` shows each section mentioning it, with a snippet.",
+     R, params=(Param("words", ParamKind.TEXT, "what to look for", required=True),), example="rail")
+async def search(ctx: Context, args: str) -> Reply:
+    query = args.strip()
+    if not query:
+        raise BotError("Search for what? For example: /search cost of living")
+    if len(query) > 200:
+        raise BotError("That search is too long; try a few words.")
+    article = await ctx.article()
+    hits = await ctx.store.search(article.id, query, limit=8)
+    if not hits:
+        return text_reply(f"Nothing in “{article.title}” matches “{query}”.")
+    return views.search_results(article, query, hits)

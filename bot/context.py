@@ -1,0 +1,84 @@
+"""Per-event context handed to command handlers: who, where, their role, this chat's article and settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.chat_config import ChatConfig
+from bot.errors import BotError
+from bot.permissions import Permissions, Role
+from bot.ports import Platform, Clock, Store
+from bot.records import Article, ModlogEntry
+from bot.types import Event
+
+
+@dataclass
+class Services:
+    """What the core is built from; one instance per process."""
+
+    store: Store
+    clock: Clock
+    permissions: Permissions
+    defaults: ChatConfig
+    import_max_bytes: int
+    comment_max_chars: int
+
+
+@dataclass
+class Context:
+    services: Services
+    event: Event
+    platform: Platform
+    _role: Role | None = field(default=None, init=False)
+    _config: ChatConfig | None = field(default=None, init=False)
+
+    @property
+    def store(self) -> Store:
+        return self.services.store
+
+    @property
+    def chat_key(self) -> str:
+        return self.event.chat.key
+
+    @property
+    def user_key(self) -> str:
+        return self.event.user.key
+
+    def now(self) -> float:
+        return self.services.clock.now()
+
+    async def role(self) -> Role:
+        if self._role is None:
+            self._role = await self.services.permissions.role(
+                self.event.chat, self.event.user, self.platform, sender_is_chat=self.event.sender_is_chat
+            )
+        return self._role
+
+    async def is_admin(self) -> bool:
+        return await self.role() >= Role.ADMIN
+
+    async def require_admin(self, doing: str) -> None:
+        if not await self.is_admin():
+            raise BotError(f"Only admins can {doing}.")
+
+    async def config(self) -> ChatConfig:
+        if self._config is None:
+            self._config = self.services.defaults.merged(await self.store.chat_settings(self.chat_key))
+        return self._config
+
+    async def article(self) -> Article:
+        """The article this chat reads: the one chosen here, else the newest imported."""
+        article_id = await self.store.chat_article(self.chat_key)
+        article = await self.store.get_article(article_id) if article_id is not None else None
+        if article is None:
+            articles = await self.store.list_articles()
+            if not articles:
+                raise BotError("No article has been imported yet. An admin can add one with /import.")
+            article = await self.store.get_article(articles[-1].id)
+            if article is None:
+                raise BotError("The article could not be loaded. Please try again.")
+        return article
+
+    def log(self, action: str, target: str, reason: str | None = None, *, before: str | None = None,
+            after: str | None = None) -> ModlogEntry:
+        return ModlogEntry(self.chat_key, self.now(), self.user_key, action, target, reason, before, after)

@@ -1,0 +1,128 @@
+"""The core: one entry point that turns a neutral event into neutral replies, and never goes silent."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+
+from bot import commands  # noqa: F401  (registers every command in REGISTRY)
+from bot.actions import Verb, decode
+from bot.chat_config import ChatConfig
+from bot.commands.discussing import comment_from_reply, comments_page
+from bot.commands.moderation import approve_number, reject_number
+from bot.commands.reading import help_for, select_article, show_section_by_key
+from bot.commands.registry import REGISTRY, CommandSpec, HandlerResult
+from bot.context import Context, Services
+from bot.errors import BotError
+from bot.permissions import Permissions
+from bot.ports import Platform, Clock, Store, SystemClock
+from bot.types import Anchor, ButtonPress, Chat, Command, Event, Outcome, PlainReply, text_reply
+
+log = logging.getLogger("articlebot.core")
+
+APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
+
+
+def _outcome(result: HandlerResult) -> Outcome:
+    return result if isinstance(result, Outcome) else Outcome((result,))
+
+
+class Core:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        owners: frozenset[str] = frozenset(),
+        clock: Clock | None = None,
+        defaults: ChatConfig | None = None,
+        admin_cache_seconds: float = 60.0,
+        import_max_bytes: int = 2_000_000,
+        comment_max_chars: int = 16_000,
+    ) -> None:
+        clock = clock or SystemClock()
+        self.services = Services(
+            store=store,
+            clock=clock,
+            permissions=Permissions(owners, clock, admin_cache_seconds),
+            defaults=defaults or ChatConfig(),
+            import_max_bytes=import_max_bytes,
+            comment_max_chars=comment_max_chars,
+        )
+
+    @property
+    def store(self) -> Store:
+        return self.services.store
+
+    @staticmethod
+    def commands() -> list[CommandSpec]:
+        return REGISTRY.all()
+
+    async def handle(self, event: Event, platform: Platform) -> Outcome:
+        """Answers one event. Expected failures become a plain answer; anything else an apology."""
+        ctx = Context(self.services, event, platform)
+        try:
+            await self.store.remember_user(event.user, ctx.now())
+            return await self._dispatch(ctx)
+        except BotError as err:
+            return Outcome((text_reply(str(err), private=True),), notice=str(err)[:190])
+        except Exception:
+            log.exception("failed to handle %s in %s from %s", type(event.payload).__name__, event.chat.key,
+                          event.user.key)
+            return Outcome((text_reply(APOLOGY, private=True),), notice=APOLOGY)
+
+    async def remember_sent(self, chat: Chat, message_id: str, anchor: Anchor) -> None:
+        """Adapters report what each sent message shows, so replies to it land in the right place."""
+        try:
+            await self.store.save_anchor(chat.key, message_id, anchor)
+        except Exception:
+            log.exception("could not remember what message %s in %s shows", message_id, chat.key)
+
+    async def _dispatch(self, ctx: Context) -> Outcome:
+        payload = ctx.event.payload
+        if isinstance(payload, Command):
+            return await self._command(ctx, payload)
+        if isinstance(payload, ButtonPress):
+            return await self._button(ctx, payload)
+        if isinstance(payload, PlainReply):
+            anchor = await self.store.anchor(ctx.chat_key, payload.reply_to_message)
+            if anchor is None:
+                return Outcome()  # a reply to a message we don't track is conversation, not for us
+            return _outcome(await comment_from_reply(ctx, anchor, payload.text))
+        raise TypeError(f"unknown payload {payload!r}")
+
+    async def _command(self, ctx: Context, command: Command) -> Outcome:
+        spec = REGISTRY.get(command.name)
+        if spec is None:
+            name = command.name[:40]
+            close = difflib.get_close_matches(name.lower(), REGISTRY.names(), n=1, cutoff=0.6)
+            hint = f" Did you mean /{close[0]}?" if close else ""
+            raise BotError(f"I don't know /{name}.{hint} Send /help for the list of commands.")
+        if spec.admin:
+            await ctx.require_admin(spec.summary[0].lower() + spec.summary[1:].rstrip("."))
+        return _outcome(await spec.handler(ctx, command.args))
+
+    async def _button(self, ctx: Context, press: ButtonPress) -> Outcome:
+        action = decode(press.data)
+        if action is None:
+            raise BotError("This button is no longer valid.")
+        if action.verb is Verb.SECTION:
+            reply = await show_section_by_key(ctx, action.int_arg(0), action.str_arg(1))
+        elif action.verb is Verb.COMMENTS:
+            article = await ctx.article()
+            if article.id != action.int_arg(0):
+                raise BotError("That button belongs to an article this chat is no longer reading.")
+            key = action.str_arg(1)
+            reply = await comments_page(ctx, article, None if key == "*" else key, action.int_arg(2) or None)
+        elif action.verb is Verb.ARTICLE:
+            reply = await select_article(ctx, action.int_arg(0))
+        elif action.verb in (Verb.APPROVE, Verb.REJECT):
+            await ctx.require_admin("approve or reject comments")
+            handler = approve_number if action.verb is Verb.APPROVE else reject_number
+            reply = await handler(ctx, action.int_arg(0), None)
+        else:
+            spec = REGISTRY.get(action.str_arg(0))
+            if spec is None:
+                raise BotError("This button is no longer valid.")
+            reply = help_for(spec)
+        return Outcome((reply,), notice=None)
+

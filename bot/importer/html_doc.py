@@ -1,0 +1,166 @@
+"""HTML pages: trafilatura finds the main content; we turn its XML into a title, intro and sections.
+
+trafilatura and lxml are imported inside the functions: loading them takes a noticeable part of a second,
+and the bot should start (and import plain text) without paying for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from bot.errors import ImportRefused
+from bot.importer.assemble import Draft, squash
+from bot.importer.lines import byline_name
+from bot.importer.scraps import is_end_marker, is_junk_line
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element
+
+# trafilatura's cost grows with the element count (about 0.1 ms each): this keeps a page under a few seconds.
+MAX_ELEMENTS = 40_000
+MAX_SECTION_LEVEL = 3
+# Never content, and trafilatura drops them anyway; removing them first makes the element count honest.
+# <script> stays: JSON-LD scripts carry the author and title.
+_INERT_TAGS = ("style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed")
+_LEVELS = {f"h{level}": level for level in range(1, 7)}
+
+NO_CONTENT_MESSAGE = "I could not find the article text on this page. Try sending the article as plain text."
+
+
+def parse_html(text: str) -> Draft:
+    tree = _load(text)
+    xml = _extract(tree, favor_precision=True)
+    if xml is None:
+        # Short pages can fall under the precision threshold; only then settle for more text.
+        xml = _extract(tree, favor_precision=False)
+    if xml is None:
+        raise ImportRefused(NO_CONTENT_MESSAGE)
+    return _draft_from_xml(xml)
+
+
+def _extract(tree: _Element, *, favor_precision: bool) -> str | None:
+    import trafilatura
+
+    return trafilatura.extract(
+        tree,
+        output_format="xml",
+        favor_precision=favor_precision,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        include_links=False,
+        include_formatting=False,
+        with_metadata=True,
+    )
+
+
+def _load(text: str) -> _Element:
+    import lxml.etree
+    import lxml.html
+
+    # Parsing bytes sidesteps lxml's refusal of str input that carries an XML encoding declaration.
+    # libxml2 caps nesting at 256 levels without huge_tree, so 100,000 nested <div>s cost nothing later.
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
+    try:
+        tree = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise ImportRefused(NO_CONTENT_MESSAGE) from exc
+    lxml.etree.strip_elements(tree, *_INERT_TAGS, with_tail=False)
+    count = sum(1 for _ in tree.iter())
+    if count > MAX_ELEMENTS:
+        raise ImportRefused(
+            f"This page is too complex to read ({count:,} HTML elements; the limit is {MAX_ELEMENTS:,}). "
+            "Try saving just the article, or send it as text."
+        )
+    return tree
+
+
+def _draft_from_xml(xml: str) -> Draft:
+    import lxml.etree
+
+    parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
+    doc = lxml.etree.fromstring(xml.encode("utf-8"), parser=parser)
+    if doc is None:
+        raise ImportRefused(NO_CONTENT_MESSAGE)
+    main = doc.find("main")
+    if main is None:
+        raise ImportRefused(NO_CONTENT_MESSAGE)
+
+    # trafilatura joins several authors with "; ".
+    authors = [squash(name) for name in (doc.get("author") or "").split(";")]
+    draft = Draft(
+        title=squash(doc.get("title") or "") or None, byline=", ".join(filter(None, authors)) or None
+    )
+    seen_text = False
+    title_checked = False
+    for level, content in _blocks(main):
+        if is_end_marker(content):
+            break
+        if not content or is_junk_line(content):
+            continue
+        if level and not title_checked:
+            title_checked = True
+            if not seen_text and (draft.title is None or _same(content, draft.title)):
+                # The page's own <h1> (or first heading) repeats the title; it is not a section.
+                draft.title = draft.title or content
+                continue
+        if not level and not seen_text:
+            # A "By ..." line above the text is the byline trafilatura sometimes leaves in.
+            name = byline_name(content)
+            if name is not None:
+                draft.byline = draft.byline or name
+                continue
+        if 0 < level <= MAX_SECTION_LEVEL:
+            draft.start_section(content)
+        else:
+            seen_text = True
+            draft.add_paragraph(content)
+    return draft
+
+
+def _same(a: str, b: str) -> bool:
+    return squash(a).casefold() == squash(b).casefold()
+
+
+def _blocks(main: _Element) -> Iterator[tuple[int, str]]:
+    """(heading level or 0, text) for each block of the extracted main content, in reading order."""
+    for element in main:
+        tag = element.tag
+        if tag == "head":
+            yield _LEVELS.get(str(element.get("rend", "")).lower(), 2), _text(element)
+        elif tag == "list":
+            for item in _items(element):
+                yield 0, item
+        elif tag == "quote" and element.find("p") is not None:
+            for child in element:
+                yield 0, _text(child)
+        elif tag in ("table", "graphic"):
+            continue
+        else:
+            yield 0, _text(element)
+
+
+def _items(list_element: _Element, depth: int = 0) -> Iterator[str]:
+    marker = "•" if depth == 0 else "◦"
+    for item in list_element:
+        if item.tag != "item":
+            continue
+        own = squash(_text(item, skip="list"))
+        if own:
+            yield f"{marker} {own}"
+        for child in item:
+            if child.tag == "list":
+                yield from _items(child, depth + 1)
+
+
+def _text(element: _Element, skip: str | None = None) -> str:
+    """All text inside `element`; a <lb/> line break becomes a space so the words around it stay apart."""
+    parts: list[str] = [element.text or ""]
+    for child in element:
+        if child.tag == "lb":
+            parts.append(" ")
+        elif child.tag != skip:
+            parts.append(_text(child, skip))
+        parts.append(child.tail or "")
+    return squash("".join(parts))

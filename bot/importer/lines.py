@@ -1,0 +1,70 @@
+"""Judging single lines of text: is it a heading, a byline, a list item; how wide is it on screen."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_HEADING_WIDTH = 80
+MAX_HEADING_WORDS = 11
+MAX_BYLINE_WORDS = 10
+
+# Sentence ends (Latin and CJK) and lead-in punctuation: a line ending so is prose, not a heading.
+_PROSE_ENDINGS = ".!?:;,。！？：；，…"
+_CLOSERS = "\"'”’)]»」』】"
+_BULLET = re.compile(r"(?:[-*+•·▪–—]|\d{1,3}[.)])\s")
+_BYLINE = re.compile(r"[*_]{0,2}\s*by\s+(?P<name>\S.*?)\s*[*_]{0,2}", re.IGNORECASE)
+
+
+def width(text: str) -> int:
+    """Columns on a monospace screen: CJK characters count twice, so limits suit every script."""
+    return len(text) + sum(1 for ch in text if ord(ch) >= 0x1100 and unicodedata.east_asian_width(ch) in "WF")
+
+
+def is_bullet(line: str) -> bool:
+    return _BULLET.match(line) is not None
+
+
+def starts_like_a_name(text: str) -> bool:
+    """First letter is a capital, a digit, or from a script without case (CJK, Arabic, Hebrew...)."""
+    first = next((ch for ch in text if ch.isalnum()), None)
+    if first is None:
+        return False
+    return first.isupper() or first.isdigit() or (first.isalpha() and not first.islower())
+
+
+def looks_like_heading(line: str) -> bool:
+    line = line.strip()
+    if not line or width(line) > MAX_HEADING_WIDTH or len(line.split()) > MAX_HEADING_WORDS:
+        return False
+    if is_bullet(line):
+        return False
+    core = line.rstrip(_CLOSERS)
+    if not core or core[-1] in _PROSE_ENDINGS:
+        return False
+    return starts_like_a_name(line)
+
+
+def byline_name(line: str) -> str | None:
+    """`Joel Wong` for `By Joel Wong` (or `*By Joel Wong*`); None for prose such as `By the end of May...`."""
+    match = _BYLINE.fullmatch(line.strip())
+    if match is None:
+        return None
+    name = match.group("name")
+    if len(name.split()) > MAX_BYLINE_WORDS or name.rstrip(_CLOSERS)[-1:] in tuple("!?:;,"):
+        return None
+    # A name may end in an initial ("Jr."), but a sentence of several words ending in a period is prose.
+    if name.endswith(".") and len(name.split()[-1]) > 3:
+        return None
+    return name if starts_like_a_name(name) else None
+
+
+def join_wrapped(first: str, second: str) -> str:
+    """Join two lines of one paragraph; CJK text is written without spaces between words."""
+    if first and second and _is_wide(first[-1]) and _is_wide(second[0]):
+        return first + second
+    return f"{first} {second}"
+
+
+def _is_wide(ch: str) -> bool:
+    return ord(ch) >= 0x1100 and unicodedata.east_asian_width(ch) in "WF"

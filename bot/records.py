@@ -1,0 +1,141 @@
+"""What the core reads from and writes to storage, as plain frozen records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+WHOLE_ARTICLE = ""  # section key of comments on the article as a whole
+
+
+class Status(Enum):
+    VISIBLE = "visible"
+    PENDING = "pending"  # waiting in the approval queue
+    REMOVED = "removed"  # hidden by a moderator (or by reports); kept for the modlog
+    DELETED = "deleted"  # deleted by its author
+    REJECTED = "rejected"  # refused from the approval queue
+
+
+class FilterMode(Enum):
+    BLOCK = "block"
+    HOLD = "hold"
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    key: str
+    position: int  # 1-based among live sections; 0 for sections gone after a re-import
+    heading: str
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    id: int
+    slug: str
+    title: str
+    byline: str | None
+    intro: tuple[str, ...]
+    sections: tuple[Section, ...]  # live sections in order
+
+    def section(self, key: str) -> Section | None:
+        return next((s for s in self.sections if s.key == key), None)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSummary:
+    id: int
+    slug: str
+    title: str
+    section_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SavedArticle:
+    id: int
+    created: bool
+    orphaned: tuple[str, ...]  # keys of sections that disappeared but still have comments
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    section_key: str
+    heading: str
+    snippet: str  # plain text; the matched words are wrapped in the MARK characters below
+
+
+MARK_START = "\x02"
+MARK_END = "\x03"
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    id: int
+    chat_key: str
+    number: int
+    article_id: int
+    section_key: str
+    parent_number: int | None
+    author_key: str
+    author_name: str
+    text: str
+    status: Status
+    created_at: float
+    edited_at: float | None
+    hold_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewComment:
+    chat_key: str
+    article_id: int
+    section_key: str
+    parent_number: int | None
+    author_key: str
+    text: str
+    status: Status
+    created_at: float
+    source_id: str | None  # platform message id; a second delivery of it makes no second comment
+    hold_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ModlogEntry:
+    chat_key: str
+    at: float
+    actor_key: str  # `system` for automatic actions
+    action: str
+    target: str
+    reason: str | None = None
+    before: str | None = None
+    after: str | None = None
+    id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Ban:
+    chat_key: str
+    user_key: str
+    until: float | None  # None: permanent
+    reason: str | None
+    by_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class WordFilter:
+    word: str
+    mode: FilterMode
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    comment_id: int
+    reporter_key: str
+    reason: str | None
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    article_id: int
+    section_key: str

@@ -1,0 +1,73 @@
+"""Settings from the environment and `.env` (pydantic-settings). Tokens are secrets: never shown."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_path: str = "./data/articlebot.db"
+    bot_owners: Annotated[tuple[str, ...], NoDecode] = ()
+    log_level: str = "INFO"
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_file_url: str = "https://api.telegram.org/file/bot"
+    telegram_rate_limit: bool = True
+    telegram_webhook_listen: str = "0.0.0.0"
+    telegram_webhook_port: int = 8443
+    telegram_webhook_secret: SecretStr | None = None
+
+    discord_bot_token: SecretStr | None = None
+    discord_api_url: str = "https://discord.com/api/v10"
+    discord_gateway_url: str = "wss://gateway.discord.gg/"
+    discord_guild_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    discord_command_prefix: str = "!"
+
+    edit_window_minutes: int = Field(default=15, ge=0)
+    report_threshold: int = Field(default=3, ge=1)
+    import_max_bytes: int = Field(default=2_000_000, ge=1)
+    admin_cache_seconds: int = Field(default=60, ge=0)
+    sqlite_synchronous: str = "NORMAL"
+
+    @field_validator("bot_owners", mode="before")
+    @classmethod
+    def _split_owners(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("bot_owners")
+    @classmethod
+    def _check_owner_keys(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for key in value:
+            platform, _, ident = key.partition(":")
+            if not platform or not ident:
+                raise ValueError(f"BOT_OWNERS entries look like telegram:42 or discord:1234, not {key!r}")
+        return value
+
+    @field_validator("discord_guild_ids", mode="before")
+    @classmethod
+    def _split_guilds(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(int(part) for part in value.replace(" ", "").split(",") if part)
+        return value
+
+    @field_validator("telegram_rate_limit", mode="before")
+    @classmethod
+    def _on_off(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() in {"on", "off"}:
+            return value.strip().lower() == "on"
+        return value
+
+    @field_validator("sqlite_synchronous")
+    @classmethod
+    def _sync_mode(cls, value: str) -> str:
+        if value.upper() not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
+            raise ValueError("SQLITE_SYNCHRONOUS is one of OFF, NORMAL, FULL, EXTRA")
+        return value.upper()

@@ -1,0 +1,119 @@
+"""Recording a comment: every check a comment passes before it is stored, then the confirmation.
+
+The order matters: text checks first (nothing is stored for bad input), then ban, lock, slowmode,
+word filters and the approval queue, then one transaction that stores it; only then do we say "saved".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, datetime
+
+from bot.context import Context
+from bot.errors import BotError
+from bot.parsing import human_duration
+from bot.records import WHOLE_ARTICLE, Article, Comment, FilterMode, ModlogEntry, NewComment, Status, WordFilter
+from bot.types import Anchor, Paragraph, Quote, Reply, Span, Style
+from bot.views import section_label
+
+
+def check_text(text: str, max_chars: int, what: str = "comment") -> str:
+    body = text.strip()
+    if not body:
+        raise BotError(f"Your {what} is empty. Write something after the command, like /comment I agree.")
+    if len(body) > max_chars:
+        raise BotError(f"Your {what} is {len(body):,} characters; the limit is {max_chars:,}. "
+                       "Please shorten it or split it in two.")
+    try:
+        body.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise BotError(f"Your {what} contains broken characters (invalid Unicode) and cannot be stored. "
+                       "Please retype it.") from err
+    return body
+
+
+def _folded_words(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def matching_filter(text: str, filters: list[WordFilter]) -> WordFilter | None:
+    """Whole-word, case-insensitive, Unicode-aware; the word is escaped, never treated as a pattern."""
+    folded = _folded_words(text)
+    hit: WordFilter | None = None
+    for f in filters:
+        word = _folded_words(f.word)
+        if re.search(r"(?<!\w)" + re.escape(word) + r"(?!\w)", folded):
+            if f.mode is FilterMode.BLOCK:
+                return f
+            hit = hit or f
+    return hit
+
+
+def until_text(until: float | None, now: float) -> str:
+    if until is None:
+        return "permanently"
+    stamp = datetime.fromtimestamp(until, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"until {stamp} (in {human_duration(until - now)})"
+
+
+async def record_comment(
+    ctx: Context, article: Article, section_key: str, text: str, parent: Comment | None = None
+) -> Reply:
+    body = check_text(text, ctx.services.comment_max_chars)
+    now = ctx.now()
+    admin = await ctx.is_admin()
+    ban = await ctx.store.active_ban(ctx.chat_key, ctx.user_key, now)
+    if ban is not None:
+        reason = f" Reason: {ban.reason}." if ban.reason else ""
+        raise BotError(f"You are banned from commenting in this chat {until_text(ban.until, now)}.{reason}")
+    config = await ctx.config()
+    if not admin:
+        locks = await ctx.store.locks(ctx.chat_key, article.id)
+        if WHOLE_ARTICLE in locks:
+            raise BotError("Commenting on this article is closed in this chat.")
+        if section_key in locks:
+            raise BotError(f"Commenting on {section_label(article, section_key)} is closed.")
+        if config.slowmode:
+            last = await ctx.store.last_comment_at(ctx.chat_key, ctx.user_key)
+            if last is not None and now - last < config.slowmode:
+                wait = human_duration(config.slowmode - (now - last))
+                raise BotError(f"Slow mode is on here: you can comment again in {wait}.")
+    status, hold_reason, log = Status.VISIBLE, None, None
+    if not admin:
+        hit = matching_filter(body, await ctx.store.filters(ctx.chat_key))
+        if hit is not None and hit.mode is FilterMode.BLOCK:
+            raise BotError("Your comment contains a word that is not allowed in this chat, so it was not saved.")
+        if hit is not None:
+            status, hold_reason = Status.PENDING, "held by a word filter"
+            log = ModlogEntry(ctx.chat_key, now, "system", "filter hold", "", f"word “{hit.word}”")
+        elif config.approval:
+            status, hold_reason = Status.PENDING, "approval is on"
+    new = NewComment(
+        chat_key=ctx.chat_key,
+        article_id=article.id,
+        section_key=section_key,
+        parent_number=parent.number if parent else None,
+        author_key=ctx.user_key,
+        text=body,
+        status=status,
+        created_at=now,
+        source_id=ctx.event.message_id,
+        hold_reason=hold_reason,
+    )
+    comment, _created = await ctx.store.add_comment(new, log)
+    return confirmation(comment, article)
+
+
+def confirmation(comment: Comment, article: Article) -> Reply:
+    where = section_label(article, comment.section_key)
+    if comment.status is Status.PENDING:
+        line = Paragraph.of("⏳ Your comment ", Span(f"#{comment.number}", Style.BOLD),
+                            f" on {where} is waiting for a moderator's approval.")
+        return Reply((line,), anchor=Anchor(article.id, comment.section_key, comment.number))
+    reply_to = f" (reply to #{comment.parent_number})" if comment.parent_number else ""
+    line = Paragraph.of("✅ Saved as ", Span(f"#{comment.number}", Style.BOLD), f" on {where}{reply_to}.")
+    hint = Paragraph.of(Span("Reply to this message to answer it; /edit or /delete within the edit window.",
+                             Style.ITALIC))
+    preview = comment.text if len(comment.text) <= 300 else comment.text[:300] + "…"
+    return Reply((line, Quote(preview), hint), anchor=Anchor(article.id, comment.section_key, comment.number))

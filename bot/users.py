@@ -1,0 +1,40 @@
+"""Finding the user a moderation command names: a reply, a mention, an id, or a known name."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.errors import BotError
+from bot.parsing import split_first
+from bot.types import User
+
+
+async def named_user(ctx: Context, args: str, usage: str) -> tuple[User, str]:
+    """The user `args` starts with (or the replied-to user) and the remaining text.
+
+    Adapters turn platform mentions into `platform:id` keys before the core sees them; a name is
+    looked up among users this bot has seen on the same platform.
+    """
+    first, rest = split_first(args)
+    platform = ctx.event.chat.platform
+    target = ctx.event.target_user
+    if not first or (target is not None and first != target.key and not _looks_like_user(first, platform)):
+        if target is None:
+            raise BotError(f"Who? Name a user, or reply to one of their messages. Usage: {usage}")
+        return target, args.strip()
+    if first.startswith(platform + ":") and first.split(":", 1)[1]:
+        return User(first, await ctx.store.user_name(first) or first.split(":", 1)[1]), rest
+    if first.isascii() and first.isdigit():
+        key = f"{platform}:{first}"
+        return User(key, await ctx.store.user_name(key) or first), rest
+    found = await ctx.store.find_users(platform, first)
+    if not found:
+        raise BotError(f"I don't know a user called “{first[:40]}” here. Reply to one of their messages, "
+                       "mention them, or give their numeric id.")
+    if len(found) > 1:
+        keys = ", ".join(u.key for u in found)
+        raise BotError(f"Several users are called “{first[:40]}”: {keys}. Use the id instead.")
+    return found[0], rest
+
+
+def _looks_like_user(word: str, platform: str) -> bool:
+    return word.startswith("@") or word.startswith(platform + ":") or (word.isascii() and word.isdigit())

@@ -1,0 +1,1 @@
+"""SQLite storage behind the core's `Store` protocol."""

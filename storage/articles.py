@@ -1,0 +1,151 @@
+"""Articles, sections and full-text search."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+
+import aiosqlite
+
+from bot.article import ParsedArticle
+from bot.records import MARK_END, MARK_START, Article, ArticleSummary, SavedArticle, SearchHit, Section
+from storage.connection import Database
+
+
+def _section(row: sqlite3.Row) -> Section:
+    return Section(row["key"], row["position"], row["heading"], tuple(json.loads(row["body"])))
+
+
+def fts_query(text: str) -> str | None:
+    """User words as an FTS5 query that cannot be a syntax error: each word a quoted prefix term."""
+    words = re.findall(r"\w+", text, flags=re.UNICODE)
+    if not words:
+        return None
+    return " ".join('"' + w.replace('"', '""') + '"*' for w in words[:12])
+
+
+class ArticleQueries:
+    db: Database
+
+    async def save_article(self, slug: str, article: ParsedArticle, now: float) -> SavedArticle:
+        async def work(db: aiosqlite.Connection) -> SavedArticle:
+            async with db.execute("SELECT id FROM articles WHERE slug = ?", (slug,)) as cur:
+                row = await cur.fetchone()
+            intro = json.dumps(list(article.intro), ensure_ascii=False)
+            if row is None:
+                cur2 = await db.execute(
+                    "INSERT INTO articles(slug, title, byline, intro, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (slug, article.title, article.byline, intro, now, now),
+                )
+                article_id = int(cur2.lastrowid or 0)
+                created = True
+            else:
+                article_id = int(row[0])
+                created = False
+                await db.execute(
+                    "UPDATE articles SET title = ?, byline = ?, intro = ?, updated_at = ? WHERE id = ?",
+                    (article.title, article.byline, intro, now, article_id),
+                )
+            # sections that vanish stay as position 0 so their comments keep a heading to show
+            await db.execute("UPDATE sections SET position = 0 WHERE article_id = ?", (article_id,))
+            await db.execute("DELETE FROM section_fts WHERE article_id = ?", (article_id,))
+            for position, section in enumerate(article.sections, start=1):
+                body = json.dumps(list(section.paragraphs), ensure_ascii=False)
+                await db.execute(
+                    "INSERT INTO sections(article_id, key, position, heading, body) VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT(article_id, key) DO UPDATE SET position = excluded.position,"
+                    " heading = excluded.heading, body = excluded.body",
+                    (article_id, section.key, position, section.heading, body),
+                )
+                await db.execute(
+                    "INSERT INTO section_fts(heading, body, article_id, key) VALUES (?, ?, ?, ?)",
+                    (section.heading, "\n\n".join(section.paragraphs), article_id, section.key),
+                )
+            async with db.execute(
+                "SELECT DISTINCT s.key FROM sections s JOIN comments c"
+                " ON c.article_id = s.article_id AND c.section_key = s.key"
+                " WHERE s.article_id = ? AND s.position = 0 ORDER BY s.key",
+                (article_id,),
+            ) as cur:
+                orphaned = tuple(r[0] for r in await cur.fetchall())
+            await db.execute("DELETE FROM sections WHERE article_id = ? AND position = 0 AND key NOT IN"
+                             " (SELECT DISTINCT section_key FROM comments WHERE article_id = ?)",
+                             (article_id, article_id))
+            return SavedArticle(article_id, created, orphaned)
+
+        return await self.db.transaction(work)
+
+    async def list_articles(self) -> list[ArticleSummary]:
+        rows = await self.db.fetchall(
+            "SELECT a.id, a.slug, a.title,"
+            " (SELECT count(*) FROM sections s WHERE s.article_id = a.id AND s.position > 0) AS n"
+            " FROM articles a ORDER BY a.id"
+        )
+        return [ArticleSummary(r["id"], r["slug"], r["title"], r["n"]) for r in rows]
+
+    async def _load(self, where: str, param: object) -> Article | None:
+        row = await self.db.fetchone(f"SELECT * FROM articles WHERE {where} = ?", (param,))
+        if row is None:
+            return None
+        sections = await self.db.fetchall(
+            "SELECT key, position, heading, body FROM sections WHERE article_id = ? AND position > 0"
+            " ORDER BY position",
+            (row["id"],),
+        )
+        return Article(
+            id=row["id"],
+            slug=row["slug"],
+            title=row["title"],
+            byline=row["byline"],
+            intro=tuple(json.loads(row["intro"])),
+            sections=tuple(_section(s) for s in sections),
+        )
+
+    async def get_article(self, article_id: int) -> Article | None:
+        return await self._load("id", article_id)
+
+    async def get_article_by_slug(self, slug: str) -> Article | None:
+        return await self._load("slug", slug)
+
+    async def orphaned_sections(self, article_id: int) -> list[tuple[str, str]]:
+        rows = await self.db.fetchall(
+            "SELECT key, heading FROM sections WHERE article_id = ? AND position = 0 ORDER BY key",
+            (article_id,),
+        )
+        return [(r["key"], r["heading"]) for r in rows]
+
+    async def search(self, article_id: int, query: str, limit: int) -> list[SearchHit]:
+        match = fts_query(query)
+        if match is None:
+            return []
+        rows = await self.db.fetchall(
+            "SELECT key, heading, snippet(section_fts, 1, ?, ?, '…', 16) AS snip FROM section_fts"
+            " WHERE section_fts MATCH ? AND article_id = ? ORDER BY rank LIMIT ?",
+            (MARK_START, MARK_END, match, article_id, limit),
+        )
+        hits = [SearchHit(r["key"], r["heading"], r["snip"]) for r in rows]
+        if hits:
+            return hits
+        # unicode61 keeps a run of CJK characters as one token, so a word inside it never matches;
+        # a substring scan over one article's few sections is cheap and finds it
+        needle = query.strip().casefold()
+        article = await self.get_article(article_id)
+        if article is None or not needle:
+            return []
+        for section in article.sections:
+            text = "\n\n".join(section.paragraphs)
+            at = text.casefold().find(needle)
+            if at >= 0 or needle in section.heading.casefold():
+                at = max(at, 0)
+                start = max(0, at - 60)
+                end = min(len(text), at + len(needle) + 60)
+                snippet = (
+                    ("…" if start else "") + text[start:at] + MARK_START + text[at:at + len(needle)]
+                    + MARK_END + text[at + len(needle):end] + ("…" if end < len(text) else "")
+                )
+                hits.append(SearchHit(section.key, section.heading, snippet))
+            if len(hits) >= limit:
+                break
+        return hits

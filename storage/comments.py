@@ -1,0 +1,314 @@
+"""Comments, their counts and edit history; users, positions and message anchors."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+
+import aiosqlite
+
+from bot.records import Comment, ModlogEntry, NewComment, Position, Status
+from bot.types import Anchor, User
+from storage.connection import Database
+
+COMMENT_COLUMNS = (
+    "c.id, c.chat_key, c.number, c.article_id, c.section_key, c.parent_number, c.author_key,"
+    " coalesce(u.name, c.author_key) AS author_name, c.text, c.status, c.created_at, c.edited_at,"
+    " c.hold_reason"
+)
+COMMENT_FROM = "comments c LEFT JOIN users u ON u.user_key = c.author_key"
+
+
+def to_comment(row: sqlite3.Row) -> Comment:
+    return Comment(
+        id=row["id"],
+        chat_key=row["chat_key"],
+        number=row["number"],
+        article_id=row["article_id"],
+        section_key=row["section_key"],
+        parent_number=row["parent_number"],
+        author_key=row["author_key"],
+        author_name=row["author_name"],
+        text=row["text"],
+        status=Status(row["status"]),
+        created_at=row["created_at"],
+        edited_at=row["edited_at"],
+        hold_reason=row["hold_reason"],
+    )
+
+
+async def insert_modlog(db: aiosqlite.Connection, entry: ModlogEntry | None) -> None:
+    if entry is None:
+        return
+    await db.execute(
+        "INSERT INTO modlog(chat_key, at, actor_key, action, target, reason, before_text, after_text)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (entry.chat_key, entry.at, entry.actor_key, entry.action, entry.target, entry.reason,
+         entry.before, entry.after),
+    )
+
+
+async def fetch_comment(db: aiosqlite.Connection, comment_id: int) -> Comment:
+    async with db.execute(f"SELECT {COMMENT_COLUMNS} FROM {COMMENT_FROM} WHERE c.id = ?", (comment_id,)) as cur:
+        row = await cur.fetchone()
+    if row is None:
+        raise LookupError(f"comment id {comment_id} vanished")
+    return to_comment(row)
+
+
+async def bump_count(db: aiosqlite.Connection, c: Comment, delta: int) -> None:
+    await db.execute(
+        "INSERT INTO section_counts(chat_key, article_id, section_key, visible) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT DO UPDATE SET visible = visible + excluded.visible",
+        (c.chat_key, c.article_id, c.section_key, delta),
+    )
+
+
+async def change_status(
+    db: aiosqlite.Connection, comment: Comment, status: Status, hold_reason: str | None = None
+) -> Comment:
+    """The only place a comment's status changes, so the cached counts always follow."""
+    await db.execute(
+        "UPDATE comments SET status = ?, hold_reason = ? WHERE id = ?", (status.value, hold_reason, comment.id)
+    )
+    was, now = comment.status is Status.VISIBLE, status is Status.VISIBLE
+    if was != now:
+        await bump_count(db, comment, 1 if now else -1)
+    return await fetch_comment(db, comment.id)
+
+
+class CommentQueries:
+    db: Database
+
+    # ---- users, positions, anchors ----------------------------------------------------------------
+
+    async def remember_user(self, user: User, now: float) -> None:
+        async def work(db: aiosqlite.Connection) -> None:
+            await db.execute(
+                "INSERT INTO users(user_key, name, name_fold, seen_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(user_key) DO UPDATE SET name = excluded.name, name_fold = excluded.name_fold,"
+                " seen_at = excluded.seen_at WHERE name != excluded.name",
+                (user.key, user.name, user.name.casefold(), now),
+            )
+
+        known = await self.db.fetchone("SELECT name FROM users WHERE user_key = ?", (user.key,))
+        if known is None or known["name"] != user.name:
+            await self.db.transaction(work)
+
+    async def find_users(self, platform: str, name: str) -> list[User]:
+        rows = await self.db.fetchall(
+            "SELECT user_key, name FROM users WHERE name_fold = ? AND user_key LIKE ? ORDER BY user_key LIMIT 5",
+            (name.casefold().lstrip("@"), platform + ":%"),
+        )
+        return [User(r["user_key"], r["name"]) for r in rows]
+
+    async def user_name(self, user_key: str) -> str | None:
+        row = await self.db.fetchone("SELECT name FROM users WHERE user_key = ?", (user_key,))
+        return None if row is None else str(row["name"])
+
+    async def chat_article(self, chat_key: str) -> int | None:
+        row = await self.db.fetchone("SELECT article_id FROM chats WHERE chat_key = ?", (chat_key,))
+        return None if row is None or row["article_id"] is None else int(row["article_id"])
+
+    async def set_chat_article(self, chat_key: str, article_id: int) -> None:
+        async def work(db: aiosqlite.Connection) -> None:
+            await db.execute(
+                "INSERT INTO chats(chat_key, article_id) VALUES (?, ?)"
+                " ON CONFLICT(chat_key) DO UPDATE SET article_id = excluded.article_id",
+                (chat_key, article_id),
+            )
+
+        await self.db.transaction(work)
+
+    async def position(self, chat_key: str, user_key: str) -> Position | None:
+        row = await self.db.fetchone(
+            "SELECT article_id, section_key FROM positions WHERE chat_key = ? AND user_key = ?",
+            (chat_key, user_key),
+        )
+        return None if row is None else Position(row["article_id"], row["section_key"])
+
+    async def set_position(self, chat_key: str, user_key: str, position: Position) -> None:
+        async def work(db: aiosqlite.Connection) -> None:
+            await db.execute(
+                "INSERT OR REPLACE INTO positions(chat_key, user_key, article_id, section_key)"
+                " VALUES (?, ?, ?, ?)",
+                (chat_key, user_key, position.article_id, position.section_key),
+            )
+
+        await self.db.transaction(work)
+
+    async def save_anchor(self, chat_key: str, message_id: str, anchor: Anchor) -> None:
+        async def work(db: aiosqlite.Connection) -> None:
+            await db.execute(
+                "INSERT OR REPLACE INTO anchors(chat_key, message_id, article_id, section_key, comment_number)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (chat_key, message_id, anchor.article_id, anchor.section_key, anchor.comment_number),
+            )
+
+        await self.db.transaction(work)
+
+    async def anchor(self, chat_key: str, message_id: str) -> Anchor | None:
+        row = await self.db.fetchone(
+            "SELECT article_id, section_key, comment_number FROM anchors WHERE chat_key = ? AND message_id = ?",
+            (chat_key, message_id),
+        )
+        return None if row is None else Anchor(row["article_id"], row["section_key"], row["comment_number"])
+
+    async def chat_settings(self, chat_key: str) -> dict[str, str]:
+        row = await self.db.fetchone("SELECT settings FROM chats WHERE chat_key = ?", (chat_key,))
+        return {} if row is None else dict(json.loads(row["settings"]))
+
+    async def set_chat_setting(self, chat_key: str, name: str, value: str, log: ModlogEntry) -> None:
+        async def work(db: aiosqlite.Connection) -> None:
+            await db.execute("INSERT OR IGNORE INTO chats(chat_key) VALUES (?)", (chat_key,))
+            await db.execute(
+                "UPDATE chats SET settings = json_set(settings, '$.' || ?, ?) WHERE chat_key = ?",
+                (name, value, chat_key),
+            )
+            await insert_modlog(db, log)
+
+        await self.db.transaction(work)
+
+    # ---- comments ---------------------------------------------------------------------------------
+
+    async def add_comment(self, new: NewComment, log: ModlogEntry | None = None) -> tuple[Comment, bool]:
+        async def work(db: aiosqlite.Connection) -> tuple[Comment, bool]:
+            if new.source_id is not None:
+                async with db.execute(
+                    "SELECT id FROM comments WHERE chat_key = ? AND source_id = ?", (new.chat_key, new.source_id)
+                ) as cur:
+                    seen = await cur.fetchone()
+                if seen is not None:
+                    return await fetch_comment(db, int(seen[0])), False
+            await db.execute("INSERT OR IGNORE INTO chats(chat_key) VALUES (?)", (new.chat_key,))
+            async with db.execute(
+                "UPDATE chats SET next_number = next_number + 1 WHERE chat_key = ? RETURNING next_number - 1",
+                (new.chat_key,),
+            ) as cur:
+                row = await cur.fetchone()
+            assert row is not None
+            number = int(row[0])
+            cur2 = await db.execute(
+                "INSERT INTO comments(chat_key, number, article_id, section_key, parent_number, author_key,"
+                " text, status, created_at, source_id, hold_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (new.chat_key, number, new.article_id, new.section_key, new.parent_number, new.author_key,
+                 new.text, new.status.value, new.created_at, new.source_id, new.hold_reason),
+            )
+            comment = await fetch_comment(db, int(cur2.lastrowid or 0))
+            if comment.status is Status.VISIBLE:
+                await bump_count(db, comment, 1)
+            if log is not None:
+                await insert_modlog(db, ModlogEntry(
+                    log.chat_key, log.at, log.actor_key, log.action, f"#{number}", log.reason, log.before, log.after
+                ))
+            return comment, True
+
+        return await self.db.transaction(work)
+
+    async def comment(self, chat_key: str, number: int) -> Comment | None:
+        row = await self.db.fetchone(
+            f"SELECT {COMMENT_COLUMNS} FROM {COMMENT_FROM} WHERE c.chat_key = ? AND c.number = ?",
+            (chat_key, number),
+        )
+        return None if row is None else to_comment(row)
+
+    async def comments(
+        self,
+        chat_key: str,
+        article_id: int,
+        section_key: str | None,
+        statuses: Sequence[Status],
+        before: int | None,
+        limit: int,
+    ) -> list[Comment]:
+        """Newest first, keyset-paged on the per-chat number (`before` is the last number seen)."""
+        marks = ",".join("?" for _ in statuses)
+        where = f"c.chat_key = ? AND c.article_id = ? AND c.status IN ({marks}) AND c.number < ?"
+        params: list[object] = [chat_key, article_id, *(s.value for s in statuses), before or 2**62]
+        if section_key is not None:
+            where += " AND c.section_key = ?"
+            params.append(section_key)
+        rows = await self.db.fetchall(
+            f"SELECT {COMMENT_COLUMNS} FROM {COMMENT_FROM} WHERE {where} ORDER BY c.number DESC LIMIT ?",
+            (*params, limit),
+        )
+        return [to_comment(r) for r in rows]
+
+    async def comments_by(self, chat_key: str, author_key: str, before: int | None, limit: int) -> list[Comment]:
+        rows = await self.db.fetchall(
+            f"SELECT {COMMENT_COLUMNS} FROM {COMMENT_FROM} WHERE c.chat_key = ? AND c.author_key = ?"
+            " AND c.number < ? ORDER BY c.number DESC LIMIT ?",
+            (chat_key, author_key, before or 2**62, limit),
+        )
+        return [to_comment(r) for r in rows]
+
+    async def all_comments(self, chat_key: str, after: int, limit: int) -> list[Comment]:
+        rows = await self.db.fetchall(
+            f"SELECT {COMMENT_COLUMNS} FROM {COMMENT_FROM} WHERE c.chat_key = ? AND c.number > ?"
+            " ORDER BY c.number LIMIT ?",
+            (chat_key, after, limit),
+        )
+        return [to_comment(r) for r in rows]
+
+    async def section_counts(self, chat_key: str, article_id: int) -> dict[str, int]:
+        rows = await self.db.fetchall(
+            "SELECT section_key, visible FROM section_counts WHERE chat_key = ? AND article_id = ?",
+            (chat_key, article_id),
+        )
+        return {r["section_key"]: int(r["visible"]) for r in rows}
+
+    async def last_comment_at(self, chat_key: str, author_key: str) -> float | None:
+        row = await self.db.fetchone(
+            "SELECT created_at FROM comments WHERE chat_key = ? AND author_key = ? ORDER BY number DESC LIMIT 1",
+            (chat_key, author_key),
+        )
+        return None if row is None else float(row["created_at"])
+
+    async def edit_comment(self, comment_id: int, text: str, now: float, log: ModlogEntry | None) -> Comment:
+        async def work(db: aiosqlite.Connection) -> Comment:
+            before = await fetch_comment(db, comment_id)
+            await db.execute(
+                "INSERT INTO comment_edits(comment_id, edited_at, text_before, text_after) VALUES (?, ?, ?, ?)",
+                (comment_id, now, before.text, text),
+            )
+            await db.execute("UPDATE comments SET text = ?, edited_at = ? WHERE id = ?", (text, now, comment_id))
+            await insert_modlog(db, log)
+            return await fetch_comment(db, comment_id)
+
+        return await self.db.transaction(work)
+
+    async def set_status(
+        self, comment_id: int, status: Status, log: ModlogEntry | None, hold_reason: str | None = None
+    ) -> Comment:
+        async def work(db: aiosqlite.Connection) -> Comment:
+            current = await fetch_comment(db, comment_id)
+            await insert_modlog(db, log)
+            return await change_status(db, current, status, hold_reason)
+
+        return await self.db.transaction(work)
+
+    async def set_status_by_author(self, chat_key: str, author_key: str, status: Status, log: ModlogEntry) -> int:
+        async def work(db: aiosqlite.Connection) -> int:
+            async with db.execute(
+                f"SELECT {COMMENT_COLUMNS} FROM {COMMENT_FROM} WHERE c.chat_key = ? AND c.author_key = ?"
+                " AND c.status IN ('visible', 'pending')",
+                (chat_key, author_key),
+            ) as cur:
+                rows = [to_comment(r) for r in await cur.fetchall()]
+            for comment in rows:
+                await change_status(db, comment, status)
+            await insert_modlog(db, ModlogEntry(
+                log.chat_key, log.at, log.actor_key, log.action, log.target, log.reason,
+                f"{len(rows)} comments", None,
+            ))
+            return len(rows)
+
+        return await self.db.transaction(work)
+
+    async def edits(self, comment_id: int) -> list[tuple[float, str, str]]:
+        rows = await self.db.fetchall(
+            "SELECT edited_at, text_before, text_after FROM comment_edits WHERE comment_id = ? ORDER BY edited_at",
+            (comment_id,),
+        )
+        return [(r["edited_at"], r["text_before"], r["text_after"]) for r in rows]

@@ -1,0 +1,159 @@
+"""Bans, locks, word filters, reports and the modlog."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from bot.records import Ban, Comment, FilterMode, ModlogEntry, Report, Status, WordFilter
+from storage.comments import COMMENT_COLUMNS, change_status, fetch_comment, insert_modlog, to_comment
+from storage.connection import Database
+
+
+class ModerationQueries:
+    db: Database
+
+    async def ban(self, ban: Ban, log: ModlogEntry) -> None:
+        async def work(db: aiosqlite.Connection) -> None:
+            await db.execute(
+                "INSERT OR REPLACE INTO bans(chat_key, user_key, until, reason, by_key) VALUES (?, ?, ?, ?, ?)",
+                (ban.chat_key, ban.user_key, ban.until, ban.reason, ban.by_key),
+            )
+            await insert_modlog(db, log)
+
+        await self.db.transaction(work)
+
+    async def unban(self, chat_key: str, user_key: str, log: ModlogEntry) -> bool:
+        async def work(db: aiosqlite.Connection) -> bool:
+            cur = await db.execute("DELETE FROM bans WHERE chat_key = ? AND user_key = ?", (chat_key, user_key))
+            if cur.rowcount:
+                await insert_modlog(db, log)
+            return bool(cur.rowcount)
+
+        return await self.db.transaction(work)
+
+    async def active_ban(self, chat_key: str, user_key: str, now: float) -> Ban | None:
+        row = await self.db.fetchone(
+            "SELECT until, reason, by_key FROM bans WHERE chat_key = ? AND user_key = ?", (chat_key, user_key)
+        )
+        if row is None:
+            return None
+        if row["until"] is not None and row["until"] <= now:
+            # the ban ran out: lift it and say so in the modlog, once
+            async def work(db: aiosqlite.Connection) -> None:
+                cur = await db.execute(
+                    "DELETE FROM bans WHERE chat_key = ? AND user_key = ? AND until IS NOT NULL AND until <= ?",
+                    (chat_key, user_key, now),
+                )
+                if cur.rowcount:
+                    await insert_modlog(db, ModlogEntry(chat_key, now, "system", "ban expired", user_key))
+
+            await self.db.transaction(work)
+            return None
+        return Ban(chat_key, user_key, row["until"], row["reason"], row["by_key"])
+
+    async def set_lock(
+        self, chat_key: str, article_id: int, section_key: str, locked: bool, log: ModlogEntry
+    ) -> bool:
+        async def work(db: aiosqlite.Connection) -> bool:
+            if locked:
+                cur = await db.execute(
+                    "INSERT OR IGNORE INTO locks(chat_key, article_id, section_key) VALUES (?, ?, ?)",
+                    (chat_key, article_id, section_key),
+                )
+            else:
+                cur = await db.execute(
+                    "DELETE FROM locks WHERE chat_key = ? AND article_id = ? AND section_key = ?",
+                    (chat_key, article_id, section_key),
+                )
+            if cur.rowcount:
+                await insert_modlog(db, log)
+            return bool(cur.rowcount)
+
+        return await self.db.transaction(work)
+
+    async def locks(self, chat_key: str, article_id: int) -> set[str]:
+        rows = await self.db.fetchall(
+            "SELECT section_key FROM locks WHERE chat_key = ? AND article_id = ?", (chat_key, article_id)
+        )
+        return {r["section_key"] for r in rows}
+
+    async def add_filter(self, chat_key: str, word: WordFilter, log: ModlogEntry) -> None:
+        async def work(db: aiosqlite.Connection) -> None:
+            await db.execute(
+                "INSERT OR REPLACE INTO filters(chat_key, word_fold, word, mode) VALUES (?, ?, ?, ?)",
+                (chat_key, word.word.casefold(), word.word, word.mode.value),
+            )
+            await insert_modlog(db, log)
+
+        await self.db.transaction(work)
+
+    async def remove_filter(self, chat_key: str, word: str, log: ModlogEntry) -> bool:
+        async def work(db: aiosqlite.Connection) -> bool:
+            cur = await db.execute(
+                "DELETE FROM filters WHERE chat_key = ? AND word_fold = ?", (chat_key, word.casefold())
+            )
+            if cur.rowcount:
+                await insert_modlog(db, log)
+            return bool(cur.rowcount)
+
+        return await self.db.transaction(work)
+
+    async def filters(self, chat_key: str) -> list[WordFilter]:
+        rows = await self.db.fetchall("SELECT word, mode FROM filters WHERE chat_key = ? ORDER BY word_fold",
+                                      (chat_key,))
+        return [WordFilter(r["word"], FilterMode(r["mode"])) for r in rows]
+
+    async def add_report(self, report: Report, threshold: int, log_if_hidden: ModlogEntry) -> tuple[bool, int]:
+        """Returns (new report?, open reports now). Hides the comment when the count reaches `threshold`."""
+
+        async def work(db: aiosqlite.Connection) -> tuple[bool, int]:
+            cur = await db.execute(
+                "INSERT OR IGNORE INTO reports(comment_id, reporter_key, reason, at) VALUES (?, ?, ?, ?)",
+                (report.comment_id, report.reporter_key, report.reason, report.at),
+            )
+            added = bool(cur.rowcount)
+            async with db.execute(
+                "SELECT count(*) FROM reports WHERE comment_id = ? AND open = 1", (report.comment_id,)
+            ) as c2:
+                row = await c2.fetchone()
+            count = int(row[0]) if row else 0
+            comment = await fetch_comment(db, report.comment_id)
+            if added and count >= threshold and comment.status is Status.VISIBLE:
+                await change_status(db, comment, Status.PENDING, hold_reason=f"reported {count} times")
+                await insert_modlog(db, log_if_hidden)
+            return added, count
+
+        return await self.db.transaction(work)
+
+    async def open_reports(self, chat_key: str, limit: int) -> list[tuple[Comment, int]]:
+        rows = await self.db.fetchall(
+            f"SELECT {COMMENT_COLUMNS}, r.n FROM (SELECT comment_id, count(*) AS n FROM reports"
+            " WHERE open = 1 GROUP BY comment_id) r JOIN comments c ON c.id = r.comment_id"
+            " LEFT JOIN users u ON u.user_key = c.author_key"
+            " WHERE c.chat_key = ? ORDER BY c.number LIMIT ?",
+            (chat_key, limit),
+        )
+        return [(to_comment(r), int(r["n"])) for r in rows]
+
+    async def resolve_reports(self, comment_id: int) -> None:
+        async def work(db: aiosqlite.Connection) -> None:
+            await db.execute("UPDATE reports SET open = 0 WHERE comment_id = ?", (comment_id,))
+
+        await self.db.transaction(work)
+
+    async def modlog(self, chat_key: str, limit: int) -> list[ModlogEntry]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM modlog WHERE chat_key = ? ORDER BY id DESC LIMIT ?", (chat_key, limit)
+        )
+        return [
+            ModlogEntry(r["chat_key"], r["at"], r["actor_key"], r["action"], r["target"], r["reason"],
+                        r["before_text"], r["after_text"], r["id"])
+            for r in rows
+        ]
+
+    async def add_modlog(self, entry: ModlogEntry) -> None:
+        async def work(db: aiosqlite.Connection) -> None:
+            await insert_modlog(db, entry)
+
+        await self.db.transaction(work)
+

@@ -1,0 +1,142 @@
+"""Schema migrations, applied in order; `PRAGMA user_version` records how many have run.
+
+Never edit a migration that has shipped: append a new one. Tests build every earlier version and
+migrate it forward.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: articles, comments, moderation
+    """
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        slug TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        byline TEXT,
+        intro TEXT NOT NULL,            -- JSON list of paragraphs
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE sections (
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        key TEXT NOT NULL,
+        position INTEGER NOT NULL,      -- 0 once a re-import dropped the section
+        heading TEXT NOT NULL,
+        body TEXT NOT NULL,             -- JSON list of paragraphs
+        PRIMARY KEY (article_id, key)
+    ) WITHOUT ROWID;
+    CREATE VIRTUAL TABLE section_fts USING fts5(
+        heading, body, article_id UNINDEXED, key UNINDEXED,
+        tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE TABLE chats (
+        chat_key TEXT PRIMARY KEY,
+        article_id INTEGER,
+        next_number INTEGER NOT NULL DEFAULT 1,
+        settings TEXT NOT NULL DEFAULT '{}'
+    ) WITHOUT ROWID;
+    CREATE TABLE users (
+        user_key TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        name_fold TEXT NOT NULL,
+        seen_at REAL NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX users_by_name ON users(name_fold);
+    CREATE TABLE positions (
+        chat_key TEXT NOT NULL,
+        user_key TEXT NOT NULL,
+        article_id INTEGER NOT NULL,
+        section_key TEXT NOT NULL,
+        PRIMARY KEY (chat_key, user_key)
+    ) WITHOUT ROWID;
+    CREATE TABLE comments (
+        id INTEGER PRIMARY KEY,
+        chat_key TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        article_id INTEGER NOT NULL,
+        section_key TEXT NOT NULL,      -- '' for the article as a whole
+        parent_number INTEGER,
+        author_key TEXT NOT NULL,
+        text TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        edited_at REAL,
+        source_id TEXT,
+        hold_reason TEXT,
+        UNIQUE (chat_key, number)
+    );
+    CREATE UNIQUE INDEX comments_by_source ON comments(chat_key, source_id) WHERE source_id IS NOT NULL;
+    CREATE INDEX comments_by_section ON comments(chat_key, article_id, section_key, status, number);
+    CREATE INDEX comments_by_article ON comments(chat_key, article_id, status, number);
+    CREATE INDEX comments_by_author ON comments(chat_key, author_key, number);
+    CREATE INDEX comments_by_status ON comments(chat_key, status, number);
+    -- visible-comment counts per section, kept in step with every status change so /sections stays
+    -- constant-time however many comments a chat has
+    CREATE TABLE section_counts (
+        chat_key TEXT NOT NULL,
+        article_id INTEGER NOT NULL,
+        section_key TEXT NOT NULL,
+        visible INTEGER NOT NULL,
+        PRIMARY KEY (chat_key, article_id, section_key)
+    ) WITHOUT ROWID;
+    CREATE TABLE comment_edits (
+        comment_id INTEGER NOT NULL REFERENCES comments(id),
+        edited_at REAL NOT NULL,
+        text_before TEXT NOT NULL,
+        text_after TEXT NOT NULL
+    );
+    CREATE INDEX comment_edits_by_comment ON comment_edits(comment_id, edited_at);
+    CREATE TABLE anchors (
+        chat_key TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        article_id INTEGER NOT NULL,
+        section_key TEXT,
+        comment_number INTEGER,
+        PRIMARY KEY (chat_key, message_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE bans (
+        chat_key TEXT NOT NULL,
+        user_key TEXT NOT NULL,
+        until REAL,
+        reason TEXT,
+        by_key TEXT NOT NULL,
+        PRIMARY KEY (chat_key, user_key)
+    ) WITHOUT ROWID;
+    CREATE TABLE locks (
+        chat_key TEXT NOT NULL,
+        article_id INTEGER NOT NULL,
+        section_key TEXT NOT NULL,      -- '' locks the whole article
+        PRIMARY KEY (chat_key, article_id, section_key)
+    ) WITHOUT ROWID;
+    CREATE TABLE filters (
+        chat_key TEXT NOT NULL,
+        word_fold TEXT NOT NULL,
+        word TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        PRIMARY KEY (chat_key, word_fold)
+    ) WITHOUT ROWID;
+    CREATE TABLE reports (
+        comment_id INTEGER NOT NULL REFERENCES comments(id),
+        reporter_key TEXT NOT NULL,
+        reason TEXT,
+        at REAL NOT NULL,
+        open INTEGER NOT NULL DEFAULT 1,
+        PRIMARY KEY (comment_id, reporter_key)
+    ) WITHOUT ROWID;
+    CREATE TABLE modlog (
+        id INTEGER PRIMARY KEY,
+        chat_key TEXT NOT NULL,
+        at REAL NOT NULL,
+        actor_key TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        reason TEXT,
+        before_text TEXT,
+        after_text TEXT
+    );
+    CREATE INDEX modlog_by_chat ON modlog(chat_key, id);
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
