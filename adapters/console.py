@@ -26,7 +26,6 @@ from bot.types import (
     Event,
     Heading,
     Outcome,
-    Paragraph,
     PlainReply,
     Quote,
     Reply,
@@ -66,9 +65,8 @@ class ConsolePlatform:
         return self.admin
 
     async def fetch(self, attachment: Attachment) -> bytes:
-        path = Path(attachment.fetch_id).expanduser()
         try:
-            return await asyncio.to_thread(path.read_bytes)
+            return await asyncio.to_thread(lambda: Path(attachment.fetch_id).expanduser().read_bytes())
         except OSError as err:
             raise BotError(f"Could not read {attachment.filename}: {err.strerror or err}.") from err
 
@@ -98,8 +96,9 @@ class ConsoleSession:
         attachment = None
         if text.startswith("/"):
             name, _, args = text[1:].partition(" ")
-            payload: Command | ButtonPress | PlainReply = Command(name.split("@")[0].lower(), args.strip())
-            if payload.name == "import" and args.strip():
+            command = name.split("@")[0].lower()
+            payload: Command | ButtonPress | PlainReply = Command(command, args.strip())
+            if command == "import" and args.strip():
                 path_text, _, slug = args.strip().partition(" ")
                 path = Path(path_text).expanduser()
                 size = path.stat().st_size if path.is_file() else None

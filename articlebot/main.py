@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import bot
+from articlebot import logs
 from bot.chat_config import ChatConfig
 from bot.core import Core
 from bot.errors import BotError
@@ -19,8 +20,6 @@ from bot.importer import parse_article
 from bot.settings import Settings
 from bot.types import Chat, User
 from storage.sqlite import SqliteStore
-
-from articlebot import logs
 
 log = logging.getLogger("articlebot")
 
@@ -113,7 +112,7 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
     path = Path(args.path)
     try:
-        data = path.read_bytes()
+        data = await asyncio.to_thread(path.read_bytes)
     except OSError as err:
         print(f"Cannot read {path}: {err.strerror or err}", file=sys.stderr)
         return 2
@@ -152,7 +151,7 @@ async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         await store.close()
     if args.output:
-        Path(args.output).write_bytes(content)
+        await asyncio.to_thread(Path(args.output).write_bytes, content)
         print(f"Wrote {args.output} ({len(content):,} bytes)", file=sys.stderr)
     else:
         sys.stdout.buffer.write(content)

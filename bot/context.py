@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from bot.chat_config import ChatConfig
 from bot.errors import BotError
 from bot.permissions import Permissions, Role
-from bot.ports import Platform, Clock, Store
+from bot.ports import Clock, Platform, Store
 from bot.records import Article, ModlogEntry
 from bot.types import Event
 

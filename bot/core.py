@@ -15,7 +15,7 @@ from bot.commands.registry import REGISTRY, CommandSpec, HandlerResult
 from bot.context import Context, Services
 from bot.errors import BotError
 from bot.permissions import Permissions
-from bot.ports import Platform, Clock, Store, SystemClock
+from bot.ports import Clock, Platform, Store, SystemClock
 from bot.types import Anchor, ButtonPress, Chat, Command, Event, Outcome, PlainReply, text_reply
 
 log = logging.getLogger("articlebot.core")

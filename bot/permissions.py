@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from bot.ports import Platform, Clock
+from bot.ports import Clock, Platform
 from bot.types import Chat, User
 
 

@@ -89,9 +89,7 @@ def _draft_from_xml(xml: str) -> Draft:
 
     # trafilatura joins several authors with "; ".
     authors = [squash(name) for name in (doc.get("author") or "").split(";")]
-    draft = Draft(
-        title=squash(doc.get("title") or "") or None, byline=", ".join(filter(None, authors)) or None
-    )
+    draft = Draft(title=squash(doc.get("title") or "") or None, byline=", ".join(filter(None, authors)) or None)
     seen_text = False
     title_checked = False
     for level, content in _blocks(main):

@@ -47,7 +47,11 @@ def looks_like_heading(line: str) -> bool:
 
 def byline_name(line: str) -> str | None:
     """`Joel Wong` for `By Joel Wong` (or `*By Joel Wong*`); None for prose such as `By the end of May...`."""
-    match = _BYLINE.fullmatch(line.strip())
+    line = line.strip()
+    # Checked before the pattern runs: a byline is short, and long lines would make the pattern slow.
+    if len(line) > 200:
+        return None
+    match = _BYLINE.fullmatch(line)
     if match is None:
         return None
     name = match.group("name")
@@ -59,12 +63,15 @@ def byline_name(line: str) -> str | None:
     return name if starts_like_a_name(name) else None
 
 
-def join_wrapped(first: str, second: str) -> str:
-    """Join two lines of one paragraph; CJK text is written without spaces between words."""
-    if first and second and _is_wide(first[-1]) and _is_wide(second[0]):
-        return first + second
-    return f"{first} {second}"
+def join_wrapped(lines: list[str]) -> str:
+    """Join the lines of one paragraph; CJK text is written without spaces between words."""
+    parts: list[str] = []
+    for line in lines:
+        if parts and not (_is_wide(parts[-1][-1:]) and _is_wide(line[:1])):
+            parts.append(" ")
+        parts.append(line)
+    return "".join(parts)
 
 
 def _is_wide(ch: str) -> bool:
-    return ord(ch) >= 0x1100 and unicodedata.east_asian_width(ch) in "WF"
+    return ch != "" and ord(ch) >= 0x1100 and unicodedata.east_asian_width(ch) in "WF"

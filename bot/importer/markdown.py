@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.importer.assemble import MAX_TITLE, Draft
 from bot.importer.lines import byline_name, join_wrapped, width
-from bot.importer.scraps import is_end_marker, is_junk_line
+from bot.importer.scraps import is_end_marker, is_junk_line, is_tracking_token
 
 MAX_SECTION_LEVEL = 3
 
@@ -26,12 +26,13 @@ _REF_LINK = re.compile(r"\[([^\[\]]+)\]\[[^\[\]]*\]")
 _AUTOLINK = re.compile(r"<((?:https?|mailto):[^<>\s]+)>")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _EMPHASIS = (
-    re.compile(r"\*\*(?=[^\s*])([^*]+?)(?<=[^\s*])\*\*"),
-    re.compile(r"(?<!\w)__(?=[^\s_])([^_]+?)(?<=[^\s_])__(?!\w)"),
-    re.compile(r"~~(?=[^\s~])([^~]+?)(?<=[^\s~])~~"),
-    re.compile(r"\*(?=[^\s*])([^*]+?)(?<=[^\s*])\*"),
-    re.compile(r"(?<!\w)_(?=[^\s_])([^_]+?)(?<=[^\s_])_(?!\w)"),
+    ("**", re.compile(r"\*\*(?=[^\s*])([^*]+?)(?<=[^\s*])\*\*")),
+    ("__", re.compile(r"(?<!\w)__(?=[^\s_])([^_]+?)(?<=[^\s_])__(?!\w)")),
+    ("~~", re.compile(r"~~(?=[^\s~])([^~]+?)(?<=[^\s~])~~")),
+    ("*", re.compile(r"\*(?=[^\s*])([^*]+?)(?<=[^\s*])\*")),
+    ("_", re.compile(r"(?<!\w)_(?=[^\s_])([^_]+?)(?<=[^\s_])_(?!\w)")),
 )
+_MARKS = ("\\", "`", "[", "<", "*", "_", "~")
 # Protected spans (code, escapes) hide behind control characters, which decoding already removed.
 _HOLE = re.compile("\x02(\\d+)\x03")
 
@@ -47,6 +48,10 @@ class _Block:
 def parse_markdown(text: str) -> Draft:
     front_title, front_author, body = _front_matter(_strip_comments(text).splitlines())
     blocks = [block for block in _blocks(body) if block.lines]
+    while (
+        blocks and len(blocks[0].lines) == 1 and not blocks[0].heading_level and is_tracking_token(blocks[0].lines[0])
+    ):
+        blocks.pop(0)
     draft = Draft(title=front_title, byline=front_author)
 
     if blocks and draft.title is None:
@@ -85,27 +90,32 @@ def parse_markdown(text: str) -> Draft:
 
 def inline_text(text: str) -> str:
     """The words of one line or paragraph of Markdown, without markup; link text kept, addresses dropped."""
+    if not any(mark in text for mark in _MARKS):
+        return text
     holes: list[str] = []
 
     def hide(value: str) -> str:
         holes.append(value)
         return f"\x02{len(holes) - 1}\x03"
 
-    text = _ESCAPE.sub(lambda m: hide(m.group(1)), text)
-    text = _CODE_SPAN.sub(lambda m: hide(m.group(2).strip()), text)
-    text = _IMAGE.sub("", text)
-    text = _LINK.sub(r"\1", text)
-    text = _REF_LINK.sub(r"\1", text)
-    text = _AUTOLINK.sub(r"\1", text)
-    text = _TAG.sub("", text)
+    if "\\" in text:
+        text = _ESCAPE.sub(lambda m: hide(m.group(1)), text)
+    if "`" in text:
+        text = _CODE_SPAN.sub(lambda m: hide(m.group(2).strip()), text)
+    if "[" in text:
+        text = _LINK.sub(r"\1", _IMAGE.sub("", text))
+        text = _REF_LINK.sub(r"\1", text)
+    if "<" in text:
+        text = _TAG.sub("", _AUTOLINK.sub(r"\1", text))
     # Nested emphasis (`**bold *and italic***`) unwraps one layer per pass.
     for _ in range(3):
         before = text
-        for rule in _EMPHASIS:
-            text = rule.sub(r"\1", text)
+        for marker, rule in _EMPHASIS:
+            if marker in text:
+                text = rule.sub(r"\1", text)
         if text == before:
             break
-    return _HOLE.sub(lambda m: holes[int(m.group(1))], text)
+    return _HOLE.sub(lambda m: holes[int(m.group(1))], text) if holes else text
 
 
 def _same(a: str, b: str | None) -> bool:
@@ -113,10 +123,7 @@ def _same(a: str, b: str | None) -> bool:
 
 
 def _join(lines: list[str]) -> str:
-    joined = lines[0]
-    for line in lines[1:]:
-        joined = join_wrapped(joined, line)
-    return inline_text(joined)
+    return inline_text(join_wrapped(lines))
 
 
 def _strip_comments(text: str) -> str:

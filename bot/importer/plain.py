@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from itertools import pairwise
-
 from bot.importer.assemble import MAX_TITLE, Draft
 from bot.importer.lines import byline_name, is_bullet, join_wrapped, looks_like_heading, width
 from bot.importer.scraps import cut_at_end_marker, is_end_marker, is_junk_line, is_tracking_token
@@ -54,24 +52,25 @@ def _blocks(text: str) -> list[list[str]]:
 
 def _block_units(block: list[str]) -> list[str]:
     """Split a block into paragraphs and headings, re-joining lines that were hard-wrapped."""
-    wrap = max((width(line) for line in block if width(line) <= _MAX_WRAP), default=0)
+    widths = [width(line) for line in block]
+    wrap = max((w for w in widths if w <= _MAX_WRAP), default=0)
     units: list[str] = []
-    current = block[0]
-    for previous, line in pairwise(block):
-        if _continues(previous, line, wrap):
-            current = join_wrapped(current, line)
+    current = [block[0]]
+    for index in range(1, len(block)):
+        if _continues(block[index - 1], widths[index - 1], block[index], widths[index], wrap):
+            current.append(block[index])
         else:
-            units.append(current)
-            current = line
-    units.append(current)
+            units.append(join_wrapped(current))
+            current = [block[index]]
+    units.append(join_wrapped(current))
     return units
 
 
-def _continues(previous: str, line: str, wrap: int) -> bool:
+def _continues(previous: str, previous_width: int, line: str, line_width: int, wrap: int) -> bool:
     """Whether `line` is the same paragraph as `previous`, wrapped because the next word did not fit."""
-    if width(previous) > _MAX_WRAP or width(line) > wrap:
+    if previous_width > _MAX_WRAP or line_width > wrap:
         return False
     if is_bullet(line) or is_end_marker(line) or byline_name(line) or byline_name(previous):
         return False
-    first_word = line.split()[0]
-    return width(previous) + 1 + width(first_word) > wrap
+    first_word = line.split(maxsplit=1)[0]
+    return previous_width + 1 + width(first_word) > wrap

@@ -1,0 +1,151 @@
+"""SqliteStore on real SQLite files: WAL, migrations, durability, idempotency, keyset paging, search."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from bot.article import ParsedArticle, ParsedSection
+from bot.records import ModlogEntry, NewComment, Status
+from storage.connection import SchemaTooNew, migrate
+from storage.schema import MIGRATIONS, SCHEMA_VERSION
+from storage.sqlite import SqliteStore
+
+ARTICLE = ParsedArticle(
+    title="Test piece",
+    byline=None,
+    intro=("Intro text.",),
+    sections=(
+        ParsedSection("Alpha rails", "alpha-rails", ("High-speed rail networks everywhere.",)),
+        ParsedSection("中文部分", "中文部分", ("这是一个关于小红书的段落。",)),
+        ParsedSection("Gamma", "gamma", ("Quotes \" and operators AND OR NOT * ( ) are plain words.",)),
+    ),
+)
+
+
+def new(chat: str, text: str, *, section: str = "alpha-rails", source: str | None = None,
+        status: Status = Status.VISIBLE, author: str = "t:1") -> NewComment:
+    return NewComment(chat, 1, section, None, author, text, status, 1000.0, source)
+
+
+@pytest.fixture
+async def store(tmp_path: Path):  # type: ignore[no-untyped-def]
+    s = await SqliteStore.open(tmp_path / "s.db")
+    await s.save_article("t", ARTICLE, 1.0)
+    yield s
+    await s.close()
+
+
+async def test_open_uses_wal_and_current_schema(tmp_path: Path) -> None:
+    s = await SqliteStore.open(tmp_path / "w.db")
+    await s.close()
+    with sqlite3.connect(tmp_path / "w.db") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+@pytest.mark.parametrize("start", range(SCHEMA_VERSION))
+async def test_every_earlier_schema_migrates_forward(tmp_path: Path, start: int) -> None:
+    path = tmp_path / f"v{start}.db"
+    async with aiosqlite.connect(path, isolation_level=None) as db:
+        assert await migrate(db, target=start) == start
+    s = await SqliteStore.open(path)
+    try:
+        await s.save_article("t", ARTICLE, 1.0)
+        comment, created = await s.add_comment(new("c:1", "after migration"))
+        assert created and comment.number == 1
+    finally:
+        await s.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+async def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(SchemaTooNew):
+        await SqliteStore.open(path)
+
+
+async def test_comment_is_committed_when_add_returns(store: SqliteStore, tmp_path: Path) -> None:
+    await store.add_comment(new("c:1", "durable"))
+    with sqlite3.connect(tmp_path / "s.db") as other:  # a separate connection sees it at once
+        assert other.execute("SELECT text FROM comments").fetchall() == [("durable",)]
+
+
+async def test_same_source_message_is_recorded_once(store: SqliteStore) -> None:
+    first, created1 = await store.add_comment(new("c:1", "hi", source="m1"))
+    second, created2 = await store.add_comment(new("c:1", "hi", source="m1"))
+    other_chat, created3 = await store.add_comment(new("c:2", "hi", source="m1"))
+    assert (created1, created2, created3) == (True, False, True)
+    assert first.id == second.id and other_chat.number == 1
+
+
+async def test_concurrent_writers_get_unique_consecutive_numbers(store: SqliteStore) -> None:
+    results = await asyncio.gather(*(store.add_comment(new("c:1", f"n{i}", source=f"s{i}")) for i in range(60)))
+    assert sorted(c.number for c, _ in results) == list(range(1, 61))
+
+
+async def test_keyset_pages_cover_everything_once(store: SqliteStore) -> None:
+    for i in range(35):
+        await store.add_comment(new("c:1", f"n{i}"))
+    seen: list[int] = []
+    before = None
+    while True:
+        page = await store.comments("c:1", 1, None, [Status.VISIBLE], before, 10)
+        if not page:
+            break
+        seen += [c.number for c in page]
+        before = page[-1].number
+    assert seen == list(range(35, 0, -1))
+
+
+async def test_listing_queries_use_indexes_not_offset_or_scans(store: SqliteStore, tmp_path: Path) -> None:
+    with sqlite3.connect(tmp_path / "s.db") as db:
+        plan = " ".join(r[3] for r in db.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM comments c WHERE c.chat_key='x' AND c.article_id=1 AND"
+            " c.section_key='a' AND c.status IN ('visible') AND c.number < 5 ORDER BY c.number DESC LIMIT 11"))
+        assert "USING INDEX comments_by_section" in plan and "SCAN c" not in plan
+    source = Path(__file__).resolve().parent.parent / "storage"
+    assert not any("OFFSET" in p.read_text().upper() for p in source.glob("*.py"))
+
+
+async def test_section_counts_follow_status_changes(store: SqliteStore) -> None:
+    a, _ = await store.add_comment(new("c:1", "a"))
+    await store.add_comment(new("c:1", "b"))
+    await store.add_comment(new("c:1", "held", status=Status.PENDING))
+    assert await store.section_counts("c:1", 1) == {"alpha-rails": 2}
+    log = ModlogEntry("c:1", 1.0, "t:9", "remove", "#1")
+    await store.set_status(a.id, Status.REMOVED, log)
+    assert await store.section_counts("c:1", 1) == {"alpha-rails": 1}
+    await store.set_status(a.id, Status.VISIBLE, None)
+    assert await store.section_counts("c:1", 1) == {"alpha-rails": 2}
+    assert await store.section_counts("c:2", 1) == {}
+
+
+async def test_search_ranks_words_and_tolerates_query_syntax(store: SqliteStore) -> None:
+    hits = await store.search(1, "rail", 5)
+    assert [h.section_key for h in hits] == ["alpha-rails"]
+    assert "\x02" in hits[0].snippet
+    for nasty in ['"', "AND OR NOT", "*", "(", "NEAR(", "a:b", "'; DROP TABLE comments; --"]:
+        await store.search(1, nasty, 5)  # must not raise
+    assert [h.section_key for h in await store.search(1, "operators", 5)] == ["gamma"]
+    assert [h.section_key for h in await store.search(1, "小红书", 5)] == ["中文部分"]
+
+
+async def test_reimport_updates_in_place_and_keeps_orphaned_comments(store: SqliteStore) -> None:
+    await store.add_comment(new("c:1", "on gamma", section="gamma"))
+    changed = ParsedArticle("Test piece v2", "Someone", (), ARTICLE.sections[:2])
+    saved = await store.save_article("t", changed, 2.0)
+    assert not saved.created and saved.orphaned == ("gamma",)
+    article = await store.get_article(saved.id)
+    assert article is not None and article.title == "Test piece v2" and len(article.sections) == 2
+    assert await store.orphaned_sections(saved.id) == [("gamma", "Gamma")]
+    comment = await store.comment("c:1", 1)
+    assert comment is not None and comment.section_key == "gamma"
+    assert len(await store.list_articles()) == 1
