@@ -1,0 +1,1 @@
+"""Platform adapters: translate Telegram, Discord and a console onto the neutral core."""

@@ -1,0 +1,1 @@
+"""Discord adapter on discord.py 2."""

@@ -1,0 +1,1 @@
+"""Telegram adapter on python-telegram-bot 22."""

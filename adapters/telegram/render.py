@@ -1,0 +1,44 @@
+"""Neutral replies as Telegram HTML: every user string escaped, split at 4096 UTF-16 units per message."""
+
+from __future__ import annotations
+
+import html
+
+from adapters.split import pack, utf16_len
+from bot.types import Block, Button, Heading, Paragraph, Quote, Reply, Style
+
+MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
+BUTTON_LABEL_LIMIT = 64  # Telegram accepts more, but long labels are unreadable on phones
+
+_TAGS = {Style.BOLD: "b", Style.ITALIC: "i", Style.CODE: "code"}
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def render_block(block: Block) -> str:
+    if isinstance(block, Heading):
+        return f"<b>{esc(block.text)}</b>"
+    if isinstance(block, Quote):
+        return f"<blockquote>{esc(block.text)}</blockquote>"
+    assert isinstance(block, Paragraph)
+    out = []
+    for span in block.spans:
+        tag = _TAGS.get(span.style)
+        out.append(f"<{tag}>{esc(span.text)}</{tag}>" if tag else esc(span.text))
+    return "".join(out)
+
+
+def render_messages(reply: Reply, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """The reply as HTML message texts, each within `limit` UTF-16 units; never empty."""
+    return pack(reply.blocks, render_block, utf16_len, limit) or ["…"]
+
+
+def keyboard_rows(reply: Reply) -> list[list[Button]]:
+    return [[b for b in row if len(b.data.encode()) <= 64] for row in reply.buttons if row]
+
+
+def label(button: Button) -> str:
+    return button.label[:BUTTON_LABEL_LIMIT] or "·"
