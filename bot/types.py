@@ -15,6 +15,7 @@ class User:
 
     key: str
     name: str
+    handle: str | None = None  # a platform username (@ann), for naming users in commands
 
     @property
     def platform(self) -> str:

@@ -84,24 +84,32 @@ class CommentQueries:
     # ---- users, positions, anchors ----------------------------------------------------------------
 
     async def remember_user(self, user: User, now: float) -> None:
+        handle = user.handle.casefold().lstrip("@") if user.handle else None
+
         async def work(db: aiosqlite.Connection) -> None:
             await db.execute(
-                "INSERT INTO users(user_key, name, name_fold, seen_at) VALUES (?, ?, ?, ?)"
+                "INSERT INTO users(user_key, name, name_fold, seen_at, handle_fold) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT(user_key) DO UPDATE SET name = excluded.name, name_fold = excluded.name_fold,"
-                " seen_at = excluded.seen_at WHERE name != excluded.name",
-                (user.key, user.name, user.name.casefold(), now),
+                " seen_at = excluded.seen_at, handle_fold = excluded.handle_fold",
+                (user.key, user.name, user.name.casefold(), now, handle),
             )
 
-        known = await self.db.fetchone("SELECT name FROM users WHERE user_key = ?", (user.key,))
-        if known is None or known["name"] != user.name:
+        # most events come from people we know under the same name: a read, not a write, on the hot path
+        known = await self.db.fetchone("SELECT name, handle_fold FROM users WHERE user_key = ?", (user.key,))
+        if known is None or known["name"] != user.name or known["handle_fold"] != handle:
             await self.db.transaction(work)
 
     async def find_users(self, platform: str, name: str) -> list[User]:
-        rows = await self.db.fetchall(
-            "SELECT user_key, name FROM users WHERE name_fold = ? AND user_key LIKE ? ORDER BY user_key LIMIT 5",
-            (name.casefold().lstrip("@"), platform + ":%"),
-        )
-        return [User(r["user_key"], r["name"]) for r in rows]
+        """Users of `platform` with this @handle, or failing that this display name (any case)."""
+        folded = name.casefold().lstrip("@")
+        for column in ("handle_fold", "name_fold"):
+            rows = await self.db.fetchall(
+                f"SELECT user_key, name FROM users WHERE {column} = ? AND user_key LIKE ? ORDER BY user_key LIMIT 5",
+                (folded, platform + ":%"),
+            )
+            if rows:
+                return [User(r["user_key"], r["name"]) for r in rows]
+        return []
 
     async def user_name(self, user_key: str) -> str | None:
         row = await self.db.fetchone("SELECT name FROM users WHERE user_key = ?", (user_key,))

@@ -137,6 +137,20 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX modlog_by_chat ON modlog(chat_key, id);
     """,
+    # 2: durable receipt of platform updates; users' @handles for naming them in commands
+    """
+    CREATE TABLE inbox (
+        platform TEXT NOT NULL,
+        update_id INTEGER NOT NULL,
+        payload TEXT NOT NULL,
+        received_at REAL NOT NULL,
+        done_at REAL,
+        PRIMARY KEY (platform, update_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX inbox_open ON inbox(platform, update_id) WHERE done_at IS NULL;
+    ALTER TABLE users ADD COLUMN handle_fold TEXT;
+    CREATE INDEX users_by_handle ON users(handle_fold) WHERE handle_fold IS NOT NULL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -7,10 +7,11 @@ from pathlib import Path
 from storage.articles import ArticleQueries
 from storage.comments import CommentQueries
 from storage.connection import Database
+from storage.inbox import InboxQueries
 from storage.moderation import ModerationQueries
 
 
-class SqliteStore(ArticleQueries, CommentQueries, ModerationQueries):
+class SqliteStore(ArticleQueries, CommentQueries, ModerationQueries, InboxQueries):
     def __init__(self, db: Database) -> None:
         self.db = db
 

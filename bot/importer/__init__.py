@@ -25,7 +25,9 @@ GENERIC_MESSAGE = "Could not read this file as an article."
 log = logging.getLogger(__name__)
 
 
-def parse_article(data: bytes, *, filename: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedArticle:
+def parse_article(
+    data: bytes, *, filename: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> ParsedArticle:
     """The article in `data`; raises ImportRefused (and nothing else) when there is none to be had."""
     try:
         return _parse(bytes(data), filename, max_bytes)

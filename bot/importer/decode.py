@@ -33,7 +33,9 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 # A declared charset is only trusted for HTML, where it is part of the format; looked for near the top only.
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE
+)
 
 # Unicode category Cc minus the whitespace controls (tab, newlines, form feed).
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
@@ -50,7 +52,9 @@ def refuse_known_binary(data: bytes) -> None:
     head = data[:16]
     for magic, what in _SIGNATURES:
         if head.startswith(magic):
-            raise ImportRefused(f"This looks like {what}, not an article. Send a text, Markdown or HTML file.")
+            raise ImportRefused(
+                f"This looks like {what}, not an article. Send a text, Markdown or HTML file."
+            )
 
 
 def decode_bytes(data: bytes, *, html_hint: bool = False) -> str:

@@ -21,6 +21,9 @@ _HTML_START = re.compile(
     r"(?:<\?xml[^>]{0,200}>\s*)?(?:<!--.{0,500}?-->\s*)*<(?:!doctype\s+html|html|head|body|article)\b",
     re.IGNORECASE | re.DOTALL,
 )
+_LEADING_TAG = re.compile(
+    r"<(p|div|h[1-6]|section|main|header|table|ul|ol|dl|blockquote|figure|pre)\b[^<>]{0,2000}>", re.IGNORECASE
+)
 _DOCUMENT_TAG = re.compile(r"<(?:html|body|article)\b[^<>]{0,500}>", re.IGNORECASE)
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]{0,30}(?:\s[^<>]{0,2000})?/?>")
 _MARKDOWN_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+\S", re.MULTILINE)
@@ -40,12 +43,18 @@ def detect_format(text: str, filename: str | None = None) -> Format:
         return Format.HTML
     if ext in MARKDOWN_SUFFIXES:
         return Format.MARKDOWN
-    if _HTML_START.match(text.lstrip()[:4096]):
+    start = text.lstrip()[:4096]
+    if _HTML_START.match(start):
         return Format.HTML
     sample = text[:_SNIFF_CHARS]
-    # Markdown before the looser HTML checks: a README may show <body> in a code sample.
+    # Markdown before the looser HTML checks: a README may open with a centred <p> banner or show <body> in
+    # a code sample, while HTML source has no lines starting with "# ".
     if _MARKDOWN_HEADING.search(sample):
         return Format.MARKDOWN
+    # Prose does not open with a block tag; a fragment copied from a page's source (`<p>...</p>`) does.
+    leading = _LEADING_TAG.match(start)
+    if leading and f"</{leading.group(1).lower()}>" in sample.lower():
+        return Format.HTML
     if _DOCUMENT_TAG.search(sample) or _tag_dominated(sample):
         return Format.HTML
     return Format.PLAIN

@@ -36,7 +36,7 @@ def parse_html(text: str) -> Draft:
         xml = _extract(tree, favor_precision=False)
     if xml is None:
         raise ImportRefused(NO_CONTENT_MESSAGE)
-    return _draft_from_xml(xml)
+    return _draft_from_xml(xml, tree)
 
 
 def _extract(tree: _Element, *, favor_precision: bool) -> str | None:
@@ -76,7 +76,7 @@ def _load(text: str) -> _Element:
     return tree
 
 
-def _draft_from_xml(xml: str) -> Draft:
+def _draft_from_xml(xml: str, page: _Element) -> Draft:
     import lxml.etree
 
     parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
@@ -89,19 +89,27 @@ def _draft_from_xml(xml: str) -> Draft:
 
     # trafilatura joins several authors with "; ".
     authors = [squash(name) for name in (doc.get("author") or "").split(";")]
-    draft = Draft(title=squash(doc.get("title") or "") or None, byline=", ".join(filter(None, authors)) or None)
+    draft = Draft(
+        title=squash(doc.get("title") or "") or None, byline=", ".join(filter(None, authors)) or None
+    )
+    blocks = list(_blocks(main))
+    if not any(0 < level <= MAX_SECTION_LEVEL for level, _ in blocks):
+        blocks = _with_page_headings(blocks, page)
+
     seen_text = False
     title_checked = False
-    for level, content in _blocks(main):
+    for level, content in blocks:
         if is_end_marker(content):
             break
         if not content or is_junk_line(content):
             continue
         if level and not title_checked:
             title_checked = True
-            if not seen_text and (draft.title is None or _same(content, draft.title)):
-                # The page's own <h1> (or first heading) repeats the title; it is not a section.
-                draft.title = draft.title or content
+            if not seen_text and (level == 1 or draft.title is None or _overlaps(content, draft.title)):
+                # A heading above all text is the page's own title, not a section. An <h1> there names the
+                # article better than metadata, which often carries the site name as well (or only).
+                if level == 1 or draft.title is None:
+                    draft.title = content
                 continue
         if not level and not seen_text:
             # A "By ..." line above the text is the byline trafilatura sometimes leaves in.
@@ -117,8 +125,41 @@ def _draft_from_xml(xml: str) -> Draft:
     return draft
 
 
-def _same(a: str, b: str) -> bool:
-    return squash(a).casefold() == squash(b).casefold()
+def _with_page_headings(blocks: list[tuple[int, str]], page: _Element) -> list[tuple[int, str]]:
+    """Put back the page's h1-h3 headings that trafilatura's fallback extractors leave out.
+
+    On pages without an <article>/<main> or telling class names trafilatura falls back to extractors that
+    keep paragraphs only. Each heading of the page goes back in front of the extracted paragraph that
+    follows it on the page; headings whose paragraph was not extracted (sidebars, footers) stay out.
+    """
+    anchors: dict[str, list[tuple[int, str]]] = {}
+    pending: list[tuple[int, str]] = []
+    for element in page.iter("h1", "h2", "h3", "p", "li", "blockquote", "pre", "dd"):
+        text = squash(element.text_content())
+        if not text:
+            continue
+        if element.tag in ("h1", "h2", "h3"):
+            pending.append((int(element.tag[1]), text))
+        elif pending:
+            anchors.setdefault(_anchor(text), pending)
+            pending = []
+    if not anchors:
+        return blocks
+    result: list[tuple[int, str]] = []
+    for level, content in blocks:
+        if not level:
+            result.extend(anchors.pop(_anchor(content), ()))
+        result.append((level, content))
+    return result
+
+
+def _anchor(text: str) -> str:
+    return text[:80].casefold()
+
+
+def _overlaps(a: str, b: str) -> bool:
+    a, b = squash(a).casefold(), squash(b).casefold()
+    return a in b or b in a
 
 
 def _blocks(main: _Element) -> Iterator[tuple[int, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.importer.assemble import MAX_TITLE, Draft
+from bot.importer.assemble import MAX_TITLE, Draft, visible
 from bot.importer.lines import byline_name, join_wrapped, width
 from bot.importer.scraps import is_end_marker, is_junk_line, is_tracking_token
 
@@ -48,9 +48,8 @@ class _Block:
 def parse_markdown(text: str) -> Draft:
     front_title, front_author, body = _front_matter(_strip_comments(text).splitlines())
     blocks = [block for block in _blocks(body) if block.lines]
-    while (
-        blocks and len(blocks[0].lines) == 1 and not blocks[0].heading_level and is_tracking_token(blocks[0].lines[0])
-    ):
+    # Banners above the title (a logo image, a centred <p>, a tracking token) carry no words worth keeping.
+    while blocks and not blocks[0].heading_level and _is_banner(blocks[0]):
         blocks.pop(0)
     draft = Draft(title=front_title, byline=front_author)
 
@@ -116,6 +115,11 @@ def inline_text(text: str) -> str:
         if text == before:
             break
     return _HOLE.sub(lambda m: holes[int(m.group(1))], text) if holes else text
+
+
+def _is_banner(block: _Block) -> bool:
+    text = _join(block.lines)
+    return not visible(text) or (len(block.lines) == 1 and is_tracking_token(text))
 
 
 def _same(a: str, b: str | None) -> bool:

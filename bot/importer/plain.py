@@ -12,6 +12,8 @@ _MAX_WRAP = 120
 
 def parse_plain(text: str) -> Draft:
     units = [unit for block in _blocks(text) for unit in _block_units(block)]
+    # Judged on whole paragraphs, not lines: a wrapped line of prose may look like a leftover on its own.
+    units = [unit for unit in cut_at_end_marker(units) if not is_junk_line(unit)]
     while units and is_tracking_token(units[0]):
         units.pop(0)
 
@@ -34,9 +36,8 @@ def parse_plain(text: str) -> Draft:
 
 
 def _blocks(text: str) -> list[list[str]]:
-    """Runs of non-blank lines, with leftovers dropped and everything from a comment-form footer on cut."""
+    """Runs of non-blank lines."""
     lines = [line.strip() for line in text.splitlines()]
-    lines = cut_at_end_marker(["" if is_junk_line(line) else line for line in lines])
     blocks: list[list[str]] = []
     current: list[str] = []
     for line in lines:

@@ -30,6 +30,18 @@ _END_PREFIXES = (
 _JUNK_LINES = frozenset({"skip to content", "skip to main content", "fbpx", "advertisement"})
 _TRACKING_TOKEN = re.compile(r"[a-z0-9_-]{1,16}")
 _TRIM = " \t*_:.…!>#-"
+# Page furniture that extractors keep on pages without clear markup. Only short paragraphs qualify, so an
+# article about cookies or newsletters keeps its text.
+_COPYRIGHT = re.compile(
+    r"(?:copyright\s*(?:©|\(c\)|\d{4})|©\s*\d{4}|\(c\)\s*\d{4}|all rights reserved)", re.IGNORECASE
+)
+_COOKIE_NOTICE = re.compile(
+    r"(?:we use cookies|this (?:web)?site uses cookies|accept (?:all )?cookies"
+    r"|by continuing to use this (?:web)?site)",
+    re.IGNORECASE,
+)
+_NEWSLETTER = re.compile(r"(?:sign up|subscribe)\b.{0,80}\bnewsletter\b", re.IGNORECASE)
+_SHORT_NOTICE = 300
 
 
 def _plain(line: str) -> str:
@@ -38,11 +50,18 @@ def _plain(line: str) -> str:
 
 def is_end_marker(line: str) -> bool:
     plain = _plain(line)
-    return plain in _END_LINES or plain.startswith(_END_PREFIXES)
+    if plain in _END_LINES or plain.startswith(_END_PREFIXES):
+        return True
+    return len(line) <= _SHORT_NOTICE and _COPYRIGHT.match(line.strip()) is not None
 
 
 def is_junk_line(line: str) -> bool:
-    return _plain(line) in _JUNK_LINES
+    if _plain(line) in _JUNK_LINES:
+        return True
+    if len(line) > _SHORT_NOTICE:
+        return False
+    line = line.strip()
+    return _COOKIE_NOTICE.match(line) is not None or _NEWSLETTER.match(line) is not None
 
 
 def is_tracking_token(line: str) -> bool:

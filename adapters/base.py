@@ -1,0 +1,21 @@
+"""What every platform adapter offers the runner."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class Adapter(Protocol):
+    name: str
+
+    async def start(self) -> None:
+        """Connects and begins serving in the background; returns once serving."""
+        ...
+
+    async def stop(self) -> None:
+        """Stops serving and releases connections; safe to call twice."""
+        ...
+
+    async def wait_closed(self) -> None:
+        """Returns when the adapter has stopped for good (after stop(), or a fatal error such as a bad token)."""
+        ...

@@ -1,0 +1,55 @@
+"""The inbox: platform updates stored durably before the platform is told they arrived."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import aiosqlite
+
+from storage.connection import Database
+
+
+class InboxQueries:
+    db: Database
+
+    async def inbox_add(self, platform: str, updates: Sequence[tuple[int, str]], now: float) -> None:
+        async def work(db: aiosqlite.Connection) -> None:
+            await db.executemany(
+                "INSERT OR IGNORE INTO inbox(platform, update_id, payload, received_at) VALUES (?, ?, ?, ?)",
+                [(platform, update_id, payload, now) for update_id, payload in updates],
+            )
+
+        if updates:
+            await self.db.transaction(work)
+
+    async def inbox_open(self, platform: str, limit: int = 1000) -> list[tuple[int, str]]:
+        rows = await self.db.fetchall(
+            "SELECT update_id, payload FROM inbox WHERE platform = ? AND done_at IS NULL ORDER BY update_id LIMIT ?",
+            (platform, limit),
+        )
+        return [(int(r["update_id"]), str(r["payload"])) for r in rows]
+
+    async def inbox_done(self, platform: str, update_id: int, now: float) -> None:
+        async def work(db: aiosqlite.Connection) -> None:
+            await db.execute(
+                "UPDATE inbox SET done_at = ?, payload = '' WHERE platform = ? AND update_id = ?",
+                (now, platform, update_id),
+            )
+
+        await self.db.transaction(work)
+
+    async def inbox_last_id(self, platform: str) -> int | None:
+        row = await self.db.fetchone("SELECT max(update_id) AS m FROM inbox WHERE platform = ?", (platform,))
+        return None if row is None or row["m"] is None else int(row["m"])
+
+    async def inbox_prune(self, platform: str, before: float) -> None:
+        """Forgets finished updates older than `before`, keeping the newest so the offset survives."""
+
+        async def work(db: aiosqlite.Connection) -> None:
+            await db.execute(
+                "DELETE FROM inbox WHERE platform = ? AND done_at IS NOT NULL AND done_at < ?"
+                " AND update_id < (SELECT max(update_id) FROM inbox WHERE platform = ?)",
+                (platform, before, platform),
+            )
+
+        await self.db.transaction(work)
