@@ -9,19 +9,20 @@ import signal
 
 from adapters.base import Adapter
 from bot.core import Core
+from bot.ports import Inbox
 from bot.settings import Settings
 
 log = logging.getLogger("articlebot.runner")
 
 
-def build_adapters(core: Core, settings: Settings, *, webhook_url: str | None, listen: str | None,
+def build_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_url: str | None, listen: str | None,
                    port: int | None) -> list[Adapter]:
     adapters: list[Adapter] = []
     # each platform library is imported only when its token is set, so the other costs nothing at start
     if settings.telegram_bot_token is not None:
         from adapters.telegram.app import TelegramAdapter
 
-        adapters.append(TelegramAdapter(core, settings, webhook_url=webhook_url, listen=listen, port=port))
+        adapters.append(TelegramAdapter(core, settings, inbox, webhook_url=webhook_url, listen=listen, port=port))
     if settings.discord_bot_token is not None:
         from adapters.discord.app import DiscordAdapter
 
@@ -29,9 +30,9 @@ def build_adapters(core: Core, settings: Settings, *, webhook_url: str | None, l
     return adapters
 
 
-async def run_adapters(core: Core, settings: Settings, *, webhook_url: str | None = None,
+async def run_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_url: str | None = None,
                        listen: str | None = None, port: int | None = None) -> None:
-    adapters = build_adapters(core, settings, webhook_url=webhook_url, listen=listen, port=port)
+    adapters = build_adapters(core, settings, inbox, webhook_url=webhook_url, listen=listen, port=port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -117,7 +117,8 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Cannot read {path}: {err.strerror or err}", file=sys.stderr)
         return 2
     try:
-        parsed = parse_article(data, filename=path.name, max_bytes=settings.import_max_bytes)
+        parsed = await asyncio.to_thread(parse_article, data, filename=path.name,
+                                         max_bytes=settings.import_max_bytes)
     except BotError as err:
         print(f"Not imported: {err}", file=sys.stderr)
         return 2
@@ -168,7 +169,7 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     store = await open_store(settings)
     try:
-        await run_adapters(make_core(store, settings), settings, webhook_url=args.webhook_url,
+        await run_adapters(make_core(store, settings), settings, store, webhook_url=args.webhook_url,
                            listen=args.listen, port=args.port)
     finally:
         await store.close()

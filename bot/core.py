@@ -20,6 +20,8 @@ from bot.types import Anchor, ButtonPress, Chat, Command, Event, Outcome, PlainR
 
 log = logging.getLogger("articlebot.core")
 
+PRIVATE_HINT = ("To comment, reply to a section I posted or send /comment <text>. /sections shows the contents, "
+                "/help everything else.")
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
 
 
@@ -86,6 +88,8 @@ class Core:
         if isinstance(payload, PlainReply):
             anchor = await self.store.anchor(ctx.chat_key, payload.reply_to_message)
             if anchor is None:
+                if ctx.event.chat.private:
+                    return Outcome((text_reply(PRIVATE_HINT),))
                 return Outcome()  # a reply to a message we don't track is conversation, not for us
             return _outcome(await comment_from_reply(ctx, anchor, payload.text))
         raise TypeError(f"unknown payload {payload!r}")

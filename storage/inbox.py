@@ -12,15 +12,21 @@ from storage.connection import Database
 class InboxQueries:
     db: Database
 
-    async def inbox_add(self, platform: str, updates: Sequence[tuple[int, str]], now: float) -> None:
-        async def work(db: aiosqlite.Connection) -> None:
-            await db.executemany(
-                "INSERT OR IGNORE INTO inbox(platform, update_id, payload, received_at) VALUES (?, ?, ?, ?)",
-                [(platform, update_id, payload, now) for update_id, payload in updates],
-            )
+    async def inbox_add(self, platform: str, updates: Sequence[tuple[int, str]], now: float) -> list[int]:
+        """Stores the updates; returns the ids not seen before (a platform may deliver one twice)."""
 
-        if updates:
-            await self.db.transaction(work)
+        async def work(db: aiosqlite.Connection) -> list[int]:
+            fresh = []
+            for update_id, payload in updates:
+                cur = await db.execute(
+                    "INSERT OR IGNORE INTO inbox(platform, update_id, payload, received_at) VALUES (?, ?, ?, ?)",
+                    (platform, update_id, payload, now),
+                )
+                if cur.rowcount:
+                    fresh.append(update_id)
+            return fresh
+
+        return await self.db.transaction(work) if updates else []
 
     async def inbox_open(self, platform: str, limit: int = 1000) -> list[tuple[int, str]]:
         rows = await self.db.fetchall(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from bot.article import slugify
@@ -40,7 +41,8 @@ async def import_command(ctx: Context, args: str) -> Reply:
     if attachment.size is not None and attachment.size > limit:
         raise ImportRefused(f"The file is {attachment.size / 1e6:.1f} MB; the limit is {limit / 1e6:.1f} MB.")
     data = await ctx.platform.fetch(attachment)
-    parsed = parse_article(data, filename=attachment.filename, max_bytes=limit)
+    # big HTML takes the extractor a second or two: off the event loop, so other chats keep being served
+    parsed = await asyncio.to_thread(parse_article, data, filename=attachment.filename, max_bytes=limit)
     wanted = args.strip().split(" ")[0]
     slug = slugify(wanted or re.sub(r"\.\w+$", "", attachment.filename) or parsed.title)
     saved = await ctx.store.save_article(slug, parsed, ctx.now())

@@ -1,0 +1,226 @@
+"""The Telegram adapter: receives updates (long polling or webhook) through a durable inbox and serves them.
+
+python-telegram-bot's own Updater confirms a batch to Telegram before its handlers run, so a crash could
+lose an update. Here every update is stored in the inbox before the next getUpdates call confirms it (or
+before the webhook answers 200), processed from the inbox, and marked done after its effect. Effects are
+idempotent (a comment is unique per chat and message id), so replaying an unfinished update is safe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+import time
+import weakref
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from telegram import BotCommand, BotCommandScopeAllChatAdministrators, BotCommandScopeDefault, Update
+from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.ext import AIORateLimiter, ExtBot
+from telegram.request import HTTPXRequest
+
+from adapters.telegram.events import from_update
+from adapters.telegram.platform import TelegramPlatform
+from adapters.telegram.send import Sender, retry_seconds
+from bot.commands import REGISTRY
+from bot.core import Core
+from bot.ports import Inbox
+from bot.settings import Settings
+
+log = logging.getLogger("articlebot.telegram")
+
+PLATFORM = "telegram"
+ALLOWED_UPDATES = ["message", "callback_query"]
+POLL_TIMEOUT = 25
+WORKERS = 16
+PRUNE_EVERY = 3600.0
+KEEP_DONE = 86_400.0
+
+
+class TelegramAdapter:
+    name = "telegram"
+
+    def __init__(self, core: Core, settings: Settings, inbox: Inbox, *, webhook_url: str | None = None,
+                 listen: str | None = None, port: int | None = None, poll_timeout: int = POLL_TIMEOUT) -> None:
+        if settings.telegram_bot_token is None:
+            raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+        self.core = core
+        self.settings = settings
+        self.inbox = inbox
+        self.webhook_url = webhook_url
+        self.listen = listen or settings.telegram_webhook_listen
+        self.port = port if port is not None else settings.telegram_webhook_port
+        self.poll_timeout = poll_timeout
+        token = settings.telegram_bot_token.get_secret_value()
+        self.bot: ExtBot[None] = ExtBot(
+            token,
+            base_url=settings.telegram_api_url,
+            base_file_url=settings.telegram_file_url,
+            request=HTTPXRequest(connection_pool_size=WORKERS * 2, read_timeout=15, write_timeout=15,
+                                 connect_timeout=10, pool_timeout=10),
+            get_updates_request=HTTPXRequest(connection_pool_size=2, read_timeout=10, connect_timeout=10),
+            rate_limiter=AIORateLimiter(max_retries=3) if settings.telegram_rate_limit else None,  # type: ignore[arg-type]
+        )
+        self.platform = TelegramPlatform(self.bot, settings.import_max_bytes)
+        self.sender = Sender(self.bot, core)
+        self.queue: asyncio.Queue[tuple[int, Update]] = asyncio.Queue()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._chat_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._closed = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self._secret = (settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret
+                        else secrets.token_urlsafe(32))
+        self.bound_port: int | None = None
+
+    # ---- lifecycle --------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        try:
+            await self.bot.initialize()
+        except InvalidToken as err:
+            raise RuntimeError("Telegram refused TELEGRAM_BOT_TOKEN: check the token from @BotFather.") from err
+        log.info("Telegram: signed in as @%s", self.bot.username)
+        await self._publish_commands()
+        for update_id, payload in await self.inbox.inbox_open(PLATFORM):
+            # unfinished before the last stop: processed before anything new
+            self.queue.put_nowait((update_id, Update.de_json(json.loads(payload), self.bot)))
+        self._tasks = [asyncio.create_task(self._worker(), name=f"telegram-worker-{i}") for i in range(WORKERS)]
+        if self.webhook_url:
+            await self._start_webhook(self.webhook_url)
+        else:
+            await self._call_quietly("deleteWebhook", self.bot.delete_webhook())
+            self._tasks.append(asyncio.create_task(self._poll(), name="telegram-poll"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        try:
+            await self.bot.shutdown()
+        except Exception:
+            log.debug("Telegram shutdown was not clean", exc_info=True)
+        self._closed.set()
+
+    async def wait_closed(self) -> None:
+        await self._closed.wait()
+
+    async def _call_quietly(self, what: str, call: object) -> None:
+        try:
+            await call  # type: ignore[misc]
+        except TelegramError as err:
+            log.warning("Telegram %s failed: %s", what, err)
+
+    async def _publish_commands(self) -> None:
+        everyone = [BotCommand(s.name, s.summary[:256]) for s in REGISTRY.all() if not s.admin]
+        admins = [BotCommand(s.name, s.summary[:256]) for s in REGISTRY.all()]
+        await self._call_quietly("setMyCommands", self.bot.set_my_commands(everyone, scope=BotCommandScopeDefault()))
+        await self._call_quietly("setMyCommands (admins)", self.bot.set_my_commands(
+            admins, scope=BotCommandScopeAllChatAdministrators()))
+
+    # ---- receiving --------------------------------------------------------------------------------
+
+    async def _receive(self, updates: list[Update]) -> None:
+        """Durable first, then queued: an update is never confirmed before it is in the inbox."""
+        fresh = set(await self.inbox.inbox_add(PLATFORM, [(u.update_id, u.to_json()) for u in updates], time.time()))
+        for update in updates:
+            if update.update_id in fresh:  # a second delivery of a stored update is not processed again
+                self.queue.put_nowait((update.update_id, update))
+
+    async def _poll(self) -> None:
+        last = await self.inbox.inbox_last_id(PLATFORM)
+        offset = None if last is None else last + 1
+        failing: str | None = None
+        delay = 1.0
+        next_prune = time.monotonic() + 60
+        while True:
+            try:
+                updates = await self.bot.get_updates(offset=offset, timeout=self.poll_timeout,
+                                                     allowed_updates=ALLOWED_UPDATES)
+            except InvalidToken:
+                log.error("Telegram no longer accepts TELEGRAM_BOT_TOKEN; stopping the Telegram adapter")
+                self._closed.set()
+                return
+            except RetryAfter as err:
+                await asyncio.sleep(retry_seconds(err))
+                continue
+            except (Conflict, NetworkError, TelegramError) as err:
+                if failing != type(err).__name__:  # one line per kind of trouble, not one per retry
+                    failing = type(err).__name__
+                    log.warning("Telegram getUpdates failed (%s); retrying with backoff", err)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+                continue
+            except Exception:
+                log.exception("unexpected error while polling Telegram; retrying")
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+                continue
+            if failing is not None:
+                log.info("Telegram getUpdates works again")
+                failing, delay = None, 1.0
+            if updates:
+                await self._receive(list(updates))
+                offset = updates[-1].update_id + 1  # confirmed by the next call, after the inbox has them
+            if time.monotonic() > next_prune:
+                next_prune = time.monotonic() + PRUNE_EVERY
+                await self.inbox.inbox_prune(PLATFORM, time.time() - KEEP_DONE)
+
+    async def _start_webhook(self, url: str) -> None:
+        path = urlsplit(url).path or "/"
+        app = web.Application(client_max_size=4 * 1024 * 1024)
+        app.router.add_post(path, self._on_webhook)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.listen, self.port)
+        await site.start()
+        server = getattr(site, "_server", None)
+        sockets = getattr(server, "sockets", None) or []
+        self.bound_port = sockets[0].getsockname()[1] if sockets else self.port
+        await self.bot.set_webhook(url, secret_token=self._secret, allowed_updates=ALLOWED_UPDATES)
+        log.info("Telegram: receiving updates by webhook on %s:%s%s", self.listen, self.bound_port, path)
+
+    async def _on_webhook(self, request: web.Request) -> web.Response:
+        if not secrets.compare_digest(request.headers.get("X-Telegram-Bot-Api-Secret-Token", ""), self._secret):
+            return web.Response(status=403, text="forbidden")
+        try:
+            data = await request.json()
+            update = Update.de_json(data, self.bot)
+        except Exception:
+            return web.Response(status=400, text="not an update")
+        if update is None:
+            return web.Response(status=400, text="not an update")
+        await self._receive([update])
+        return web.Response(text="ok")
+
+    # ---- processing -------------------------------------------------------------------------------
+
+    async def _worker(self) -> None:
+        while True:
+            update_id, update = await self.queue.get()
+            try:
+                await self._process(update)
+            except Exception:
+                log.exception("failed to process Telegram update %s", update_id)
+            try:
+                await self.inbox.inbox_done(PLATFORM, update_id, time.time())
+            except Exception:
+                log.exception("could not mark Telegram update %s done; it will be replayed", update_id)
+
+    async def _process(self, update: Update) -> None:
+        incoming = from_update(update, self.bot.id, self.bot.username)
+        if incoming is None:
+            return
+        key = incoming.event.chat.key
+        lock = self._chat_locks.get(key)
+        if lock is None:
+            lock = self._chat_locks[key] = asyncio.Lock()
+        async with lock:  # one chat's updates in order; chats in parallel
+            outcome = await self.core.handle(incoming.event, self.platform)
+            await self.sender.deliver(incoming, outcome)

@@ -1,0 +1,145 @@
+"""Delivering the core's outcome on Telegram: messages, keyboards, documents, callback answers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from adapters.telegram.events import Incoming
+from adapters.telegram.render import label, render_messages
+from bot.core import Core
+from bot.types import Outcome, Reply, plain_text
+
+log = logging.getLogger("articlebot.telegram")
+T = TypeVar("T")
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+ATTEMPTS = 4
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    rows = [[InlineKeyboardButton(label(b), callback_data=b.data) for b in row] for row in reply.buttons if row]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def retry_seconds(err: RetryAfter) -> float:
+    wait = err.retry_after
+    return float(wait.total_seconds() if hasattr(wait, "total_seconds") else wait)
+
+
+async def with_retries(what: str, call: Callable[[], Awaitable[T]]) -> T | None:
+    """Retries flood waits and network trouble; gives up (logged once) on what retrying cannot fix.
+
+    BadRequest propagates: the caller knows what to do differently.
+    """
+    delay = 0.5
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return await call()
+        except RetryAfter as err:
+            await asyncio.sleep(min(retry_seconds(err), 60.0))
+        except BadRequest:
+            raise
+        except Forbidden as err:
+            log.info("%s refused by Telegram (blocked or removed from the chat): %s", what, err)
+            return None
+        except NetworkError as err:  # includes TimedOut
+            if attempt == ATTEMPTS:
+                log.warning("%s failed after %d attempts: %s", what, attempt, err)
+                return None
+            await asyncio.sleep(delay)
+            delay *= 2
+    log.warning("%s still rate-limited after %d attempts", what, ATTEMPTS)
+    return None
+
+
+class Sender:
+    def __init__(self, bot: Bot, core: Core) -> None:
+        self.bot = bot
+        self.core = core
+
+    async def deliver(self, incoming: Incoming, outcome: Outcome) -> None:
+        query = incoming.callback
+        if query is not None:
+            quiet = all(r.private for r in outcome.replies)
+            notice = outcome.notice if quiet else None
+            await with_retries("answerCallbackQuery",
+                               lambda: query.answer(text=(notice or "")[:200] or None, show_alert=False))
+            if quiet:
+                return  # a refused or stale press: the notice says it, no message in the chat
+            if await self._edit_in_place(incoming, outcome):
+                return
+        for reply in outcome.replies:
+            await self.send_reply(incoming, reply)
+
+    async def _edit_in_place(self, incoming: Incoming, outcome: Outcome) -> bool:
+        """Navigation buttons turn the page in the same message instead of adding one."""
+        message = incoming.message
+        if message is None or len(outcome.replies) != 1 or outcome.replies[0].file is not None:
+            return False
+        reply = outcome.replies[0]
+        texts = render_messages(reply)
+        if len(texts) != 1:
+            return False
+        try:
+            edited = await self.bot.edit_message_text(
+                texts[0], chat_id=message.chat_id, message_id=message.message_id, parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(reply), link_preview_options=NO_PREVIEW)
+        except BadRequest as err:
+            if "not modified" in str(err).lower():
+                return True
+            return False  # too old to edit, or not ours: send a new message instead
+        except (TimedOut, NetworkError):
+            return False
+        if reply.anchor is not None and isinstance(edited, Message):
+            await self.core.remember_sent(incoming.event.chat, str(edited.message_id), reply.anchor)
+        return True
+
+    async def send_reply(self, incoming: Incoming, reply: Reply) -> None:
+        message = incoming.message
+        chat_id = int(incoming.event.chat.key.split(":", 1)[1])
+        thread = int(incoming.event.chat.thread) if incoming.event.chat.thread else None
+        texts = render_messages(reply)
+        markup = keyboard(reply)
+        for i, text in enumerate(texts):
+            kwargs: dict[str, Any] = {"message_thread_id": thread, "link_preview_options": NO_PREVIEW}
+            if i == 0 and message is not None and incoming.callback is None:
+                kwargs["reply_parameters"] = ReplyParameters(message.message_id, allow_sending_without_reply=True)
+            if i == len(texts) - 1 and markup is not None:
+                kwargs["reply_markup"] = markup
+            sent = await self._send_text(chat_id, text, reply, kwargs)
+            if sent is not None and reply.anchor is not None:
+                await self.core.remember_sent(incoming.event.chat, str(sent.message_id), reply.anchor)
+        if reply.file is not None:
+            file = reply.file
+            await with_retries("sendDocument", lambda: self.bot.send_document(
+                chat_id, InputFile(file.content, filename=file.filename), message_thread_id=thread))
+
+    async def _send_text(self, chat_id: int, text: str, reply: Reply, kwargs: dict[str, Any]) -> Message | None:
+        try:
+            return await with_retries("sendMessage", lambda: self.bot.send_message(
+                chat_id, text, parse_mode=ParseMode.HTML, **kwargs))
+        except BadRequest as err:
+            # The renderer escapes everything, so this should not happen; if Telegram still refuses the
+            # markup, the words matter more than the formatting.
+            log.error("Telegram refused a rendered message (%s); sending it as plain text", err)
+            plain = "\n\n".join(plain_text(b) for b in reply.blocks)[:4000] or "…"
+            kwargs.pop("reply_parameters", None)
+            try:
+                return await with_retries("sendMessage", lambda: self.bot.send_message(chat_id, plain, **kwargs))
+            except BadRequest as again:
+                log.error("Telegram refused the plain-text fallback too: %s", again)
+                return None
