@@ -1,0 +1,97 @@
+"""Neutral buttons as persistent Discord buttons: custom_id `ab:<data>`, answered after restarts too.
+
+Every button is a `DynamicItem` registered with `Client.add_dynamic_items`, so discord.py routes a press by
+its custom_id alone (no per-message view kept in memory) and a press on a message sent before a restart
+still reaches the core.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Protocol, runtime_checkable
+
+import discord
+
+from adapters.discord.render import BUTTON_LABEL_LIMIT, CUSTOM_ID_LIMIT
+from bot.types import Button
+
+log = logging.getLogger("articlebot.discord")
+
+PREFIX = "ab:"
+TEMPLATE = r"ab:(?P<data>.*)"
+ROWS, PER_ROW = 5, 5
+
+
+class PressHandler(Protocol):
+    async def on_press(self, interaction: discord.Interaction, data: str) -> None: ...
+
+
+@runtime_checkable
+class HandlesPresses(Protocol):
+    """The client the press arrived on knows who handles it (see `client.ArticleClient`)."""
+
+    press_handler: PressHandler
+
+
+def label_of(text: str) -> str:
+    text = " ".join(text.split()) or "…"
+    return text if len(text) <= BUTTON_LABEL_LIMIT else text[: BUTTON_LABEL_LIMIT - 1] + "…"
+
+
+class ArticleButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=TEMPLATE):
+    def __init__(self, data: str, label: str = "…", row: int | None = None) -> None:
+        super().__init__(discord.ui.Button(label=label_of(label), custom_id=PREFIX + data, row=row,
+                                           style=discord.ButtonStyle.secondary))
+        self.data = data
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ArticleButton:
+        return cls(match["data"], getattr(item, "label", None) or "…")
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        client = interaction.client
+        if isinstance(client, HandlesPresses):
+            await client.press_handler.on_press(interaction, self.data)
+
+
+def is_ours(custom_id: str) -> bool:
+    return re.fullmatch(TEMPLATE, custom_id) is not None
+
+
+def layout(rows: tuple[tuple[Button, ...], ...]) -> list[list[Button]]:
+    """The core's rows in Discord's grid: at most 5 per row (longer rows wrap), at most 5 rows."""
+    grid: list[list[Button]] = []
+    for row in rows:
+        usable = [b for b in row if len(PREFIX + b.data) <= CUSTOM_ID_LIMIT]
+        if len(usable) < len(row):
+            log.warning("dropped %d button(s) whose data is longer than a custom_id allows", len(row) - len(usable))
+        grid += [usable[i:i + PER_ROW] for i in range(0, len(usable), PER_ROW)]
+    if len(grid) > ROWS:
+        log.warning("dropped %d button row(s) beyond Discord's five", len(grid) - ROWS)
+    return grid[:ROWS]
+
+
+def view_of(rows: tuple[tuple[Button, ...], ...]) -> discord.ui.View | None:
+    grid = layout(rows)
+    if not grid:
+        return None
+    view = discord.ui.View(timeout=None)
+    for index, row in enumerate(grid):
+        for button in row:
+            view.add_item(ArticleButton(button.data, button.label, row=index))
+    return view
+
+
+def message_has(message: discord.Message | None, custom_id: str) -> bool:
+    """Does the message carry a button with this custom_id? (discord.py drops presses of buttons that
+    are not on the message, so those are answered by the caller.)"""
+    if message is None:
+        return False
+    for row in message.components:
+        for child in getattr(row, "children", ()):
+            if getattr(child, "custom_id", None) == custom_id:
+                return True
+    return False

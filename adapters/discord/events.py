@@ -1,0 +1,116 @@
+"""Discord messages and interactions as neutral Events: who, where, and what (command, reply, press)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import discord
+
+from bot.commands.registry import REGISTRY
+from bot.types import Attachment, ButtonPress, Chat, Command, Event, PlainReply, User
+
+USER_MENTION = re.compile(r"<@!?(\d{1,20})>")
+_COMMAND_LINE = re.compile(r"(\S+)(?:\s+(.*))?", re.DOTALL)
+_THREADS = {discord.ChannelType.public_thread, discord.ChannelType.private_thread, discord.ChannelType.news_thread}
+
+
+def user_of(author: discord.abc.User) -> User:
+    return User(f"discord:{author.id}", author.display_name)
+
+
+def chat_of(channel: Any, channel_id: int) -> Chat:
+    """`discord:<channel id>`; a thread is its own chat (its own channel id) with `thread` set."""
+    kind = getattr(channel, "type", None)
+    title = getattr(channel, "name", None)
+    return Chat(
+        f"discord:{channel_id}",
+        private=kind == discord.ChannelType.private,
+        thread=str(channel_id) if kind in _THREADS else None,
+        title=title if isinstance(title, str) else None,
+    )
+
+
+def attachment_of(file: discord.Attachment) -> Attachment:
+    return Attachment(file.filename, file.size, file.url)
+
+
+# ---- messages ---------------------------------------------------------------------------------------
+
+
+def text_command(content: str, prefix: str) -> tuple[str, str] | None:
+    """`!name args` → (name, args) for a command the registry knows (aliases too); anything else is chat."""
+    if not prefix or not content.startswith(prefix):
+        return None
+    match = _COMMAND_LINE.fullmatch(content[len(prefix):].strip())
+    if match is None:
+        return None
+    name = match.group(1).lower()
+    if REGISTRY.get(name) is None:
+        return None  # "!!!" or "!important" is conversation, not a typo to correct
+    return name, (match.group(2) or "").strip()
+
+
+def mentions_to_keys(text: str) -> str:
+    return USER_MENTION.sub(lambda m: f"discord:{m.group(1)}", text)
+
+
+def _mentioned_user(message: discord.Message, args: str) -> User | None:
+    match = USER_MENTION.search(args)
+    if match is None:
+        return None
+    wanted = int(match.group(1))
+    found = next((u for u in message.mentions if u.id == wanted), None)
+    return user_of(found) if found is not None else User(f"discord:{wanted}", str(wanted))
+
+
+def _referenced(message: discord.Message) -> discord.Message | None:
+    resolved = message.reference.resolved if message.reference is not None else None
+    return resolved if isinstance(resolved, discord.Message) else None
+
+
+def message_event(message: discord.Message, bot_id: int, prefix: str) -> Event | None:
+    """A text command, or a reply to one of the bot's messages; None for everything else."""
+    if message.author.bot or message.webhook_id is not None:
+        return None  # other bots, webhooks, and our own messages (discord.py marks the bot's user as bot)
+    content = message.content.strip()
+    if not content:
+        return None  # without the message content intent guild messages arrive empty
+    user = user_of(message.author)
+    chat = chat_of(message.channel, message.channel.id)
+    message_id = str(message.id)
+    command = text_command(content, prefix)
+    referenced = _referenced(message)
+    if command is not None:
+        name, raw_args = command
+        target = _mentioned_user(message, raw_args)
+        if target is None and referenced is not None and referenced.author.id != bot_id:
+            target = user_of(referenced.author)
+        attachment = attachment_of(message.attachments[0]) if message.attachments else None
+        return Event(user, chat, Command(name, mentions_to_keys(raw_args)), message_id=message_id,
+                     target_user=target, attachment=attachment)
+    reference = message.reference
+    if reference is None or reference.message_id is None:
+        return None
+    if referenced is None and reference.resolved is not None:
+        return None  # a reply to a deleted message
+    if referenced is not None and referenced.author.id != bot_id:
+        return None  # a reply to someone else: conversation
+    return Event(user, chat, PlainReply(content, str(reference.message_id)), message_id=message_id)
+
+
+# ---- interactions -----------------------------------------------------------------------------------
+
+
+def interaction_chat(interaction: discord.Interaction) -> Chat:
+    return chat_of(interaction.channel, interaction.channel_id or 0)
+
+
+def interaction_data(interaction: discord.Interaction) -> dict[str, Any]:
+    data = interaction.data
+    return dict(data) if data is not None else {}
+
+
+def press_event(interaction: discord.Interaction, data: str) -> Event:
+    return Event(user_of(interaction.user), interaction_chat(interaction), ButtonPress(data),
+                 message_id=str(interaction.id))

@@ -1,0 +1,173 @@
+"""Outcomes as Discord messages: rendered and split by `render.py`, buttons on the last piece, never a ping.
+
+Two senders: `ChannelSender` answers a text command or a reply in the channel (private replies too: a
+channel cannot show a message to one member, and a DM would lose the context), and `InteractionSender`
+answers a slash command or a button press, ephemerally when `Reply.private`.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+
+from adapters.discord.buttons import view_of
+from adapters.discord.render import render_messages
+from bot.core import Core
+from bot.types import Anchor, Button, Chat, File, Outcome, text_reply
+
+log = logging.getLogger("articlebot.discord")
+
+NO_PINGS = discord.AllowedMentions.none()
+DONE = "✓ Done."
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One Discord message to send."""
+
+    content: str
+    private: bool = False
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    file: File | None = None
+    anchor: Anchor | None = None
+
+
+def plan(outcome: Outcome) -> list[Outgoing]:
+    out: list[Outgoing] = []
+    for reply in outcome.replies:
+        chunks = render_messages(reply)
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            out.append(Outgoing(chunk, reply.private, reply.buttons if last else (), reply.file if last else None,
+                                reply.anchor))
+    return out
+
+
+def notice_plan(notice: str) -> list[Outgoing]:
+    return plan(Outcome((text_reply(notice, private=True),)))
+
+
+def message_kwargs(item: Outgoing) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"allowed_mentions": NO_PINGS}
+    view = view_of(item.buttons)
+    if view is not None:
+        kwargs["view"] = view
+    if item.file is not None:
+        kwargs["file"] = discord.File(io.BytesIO(item.file.content), filename=item.file.filename)
+    return kwargs
+
+
+def log_failure(what: str, chat: Chat, err: discord.HTTPException) -> None:
+    log.warning("could not send %s in %s: HTTP %s (code %s) %s", what, chat.key, err.status, err.code,
+                err.text[:200])
+
+
+class ChannelSender:
+    """Answers a message in its channel; the first piece is a reply to it (without pinging its author)."""
+
+    def __init__(self, core: Core, chat: Chat, message: discord.Message) -> None:
+        self.core = core
+        self.chat = chat
+        self.message = message
+
+    async def send(self, outcome: Outcome) -> None:
+        reference: discord.MessageReference | None = self.message.to_reference(fail_if_not_exists=False)
+        for item in plan(outcome):
+            kwargs = message_kwargs(item)
+            if reference is not None:
+                kwargs["reference"] = reference
+            try:
+                sent = await self.message.channel.send(item.content, **kwargs)
+            except discord.HTTPException as err:
+                log_failure("a reply", self.chat, err)
+                continue
+            reference = None
+            if item.anchor is not None:
+                await self.core.remember_sent(self.chat, str(sent.id), item.anchor)
+
+
+class InteractionSender:
+    """Answers one interaction: the first message is the interaction response (or replaces the deferred
+    "thinking…" message when its privacy matches the deferral), the rest are followups."""
+
+    def __init__(self, core: Core, chat: Chat, interaction: discord.Interaction) -> None:
+        self.core = core
+        self.chat = chat
+        self.interaction = interaction
+        self.deferred_private: bool | None = None
+        self.original_pending = False  # deferred, and the "thinking…" message not yet replaced
+
+    async def defer(self, private: bool) -> None:
+        try:
+            await self.interaction.response.defer(ephemeral=private, thinking=True)
+        except discord.HTTPException as err:
+            log_failure("a deferral", self.chat, err)
+            return
+        self.deferred_private = private
+        self.original_pending = True
+
+    async def send(self, outcome: Outcome, *, press: bool) -> None:
+        items = plan(outcome)
+        if outcome.notice and (not items or (press and all(i.private for i in items))):
+            items = notice_plan(outcome.notice)  # a refused or stale press: a short note only the presser sees
+        if not items:
+            await self._acknowledge(press)
+            return
+        for item in items:
+            try:
+                message_id = await self._send_one(item)
+            except discord.HTTPException as err:
+                log_failure("an interaction answer", self.chat, err)
+                continue
+            if item.anchor is not None and message_id is not None and not item.private:
+                await self.core.remember_sent(self.chat, str(message_id), item.anchor)
+        await self._drop_thinking()
+
+    async def _send_one(self, item: Outgoing) -> int | None:
+        interaction = self.interaction
+        kwargs = message_kwargs(item)
+        if not interaction.response.is_done():
+            result = await interaction.response.send_message(item.content, ephemeral=item.private, **kwargs)
+            message_id: int | None = getattr(result, "message_id", None)
+            if message_id is None and item.anchor is not None:
+                message_id = (await interaction.original_response()).id
+            return message_id
+        if self.original_pending:
+            self.original_pending = False
+            if item.private == self.deferred_private:
+                edit: dict[str, Any] = {"content": item.content, "allowed_mentions": NO_PINGS}
+                if "view" in kwargs:
+                    edit["view"] = kwargs["view"]
+                if "file" in kwargs:
+                    edit["attachments"] = [kwargs["file"]]
+                return (await interaction.edit_original_response(**edit)).id
+            await self._delete_original()  # its visibility was fixed at defer time; this answer needs the other
+        sent = await interaction.followup.send(item.content, ephemeral=item.private, wait=True, **kwargs)
+        return sent.id
+
+    async def _acknowledge(self, press: bool) -> None:
+        response = self.interaction.response
+        try:
+            if not response.is_done():
+                if press:
+                    await response.defer()  # nothing to say: just acknowledge the press
+                else:
+                    await response.send_message(DONE, ephemeral=True, allowed_mentions=NO_PINGS)
+        except discord.HTTPException as err:
+            log_failure("an acknowledgement", self.chat, err)
+        await self._drop_thinking()
+
+    async def _drop_thinking(self) -> None:
+        if self.original_pending:
+            self.original_pending = False
+            await self._delete_original()
+
+    async def _delete_original(self) -> None:
+        try:
+            await self.interaction.delete_original_response()
+        except discord.HTTPException as err:
+            log_failure("(deleting) the deferred answer", self.chat, err)
