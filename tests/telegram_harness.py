@@ -65,15 +65,15 @@ def texts(calls: list[Call]) -> str:
 
 
 def settings_for(fake: FakeTelegram, **extra: Any) -> Settings:
-    return Settings(
-        telegram_bot_token=SecretStr(fake.token),
-        telegram_api_url=f"{fake.url}/bot",
-        telegram_file_url=f"{fake.url}/file/bot",
-        telegram_rate_limit=False,
-        bot_owners=(f"telegram:{OWNER}",),
-        admin_cache_seconds=0,
-        **extra,
-    )
+    values: dict[str, Any] = {
+        "telegram_bot_token": SecretStr(fake.token),
+        "telegram_api_url": f"{fake.url}/bot",
+        "telegram_file_url": f"{fake.url}/file/bot",
+        "telegram_rate_limit": False,
+        "bot_owners": (f"telegram:{OWNER}",),
+        "admin_cache_seconds": 0,
+    }
+    return Settings(**{**values, **extra})
 
 
 @asynccontextmanager
@@ -84,7 +84,7 @@ async def telegram_rig(tmp_path: Path, **adapter_kw: Any) -> AsyncIterator[Teleg
         if not await store.list_articles():
             await store.save_article("demo", parse_article(DEMO.read_bytes(), filename=DEMO.name), 1.0)
         settings = settings_for(fake, **adapter_kw.pop("settings", {}))
-        core = Core(store, owners=frozenset(settings.bot_owners), admin_cache_seconds=0)
+        core = Core(store, owners=frozenset(settings.bot_owners), admin_cache_seconds=settings.admin_cache_seconds)
         adapter = TelegramAdapter(core, settings, store, poll_timeout=1, **adapter_kw)
         await adapter.start()
         try:
