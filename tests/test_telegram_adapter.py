@@ -198,3 +198,16 @@ async def test_stale_and_forged_buttons_get_a_notice(tmp_path: Path) -> None:
             calls = [c for c in await rig.press(BOB, data, message) if c.method != "getChatMember"]
             assert [c.method for c in calls] == ["answerCallbackQuery"]  # a toast, nothing posted in the chat
             assert calls[0].params.get("text")
+
+
+async def test_every_command_answers_through_telegram(tmp_path: Path) -> None:
+    from bot.commands import REGISTRY
+
+    async with telegram_rig(tmp_path) as rig:
+        rig.fake.set_admins(GROUP, [MOD])
+        await rig.say(ANN, "/comment something to act on")
+        for spec in REGISTRY.all():
+            for user in (ANN, MOD):
+                calls = await rig.say(user, f"/{spec.name} {spec.example}".strip())
+                answers = [c for c in calls if c.method in ("sendMessage", "sendDocument")]
+                assert answers and all(c.ok for c in answers), (spec.name, user, [c.description for c in calls])
