@@ -16,8 +16,10 @@ class SqliteStore(ArticleQueries, CommentQueries, ModerationQueries, InboxQuerie
         self.db = db
 
     @classmethod
-    async def open(cls, path: str | Path, *, synchronous: str = "NORMAL") -> SqliteStore:
-        return cls(await Database.open(path, synchronous=synchronous))
+    async def open(cls, path: str | Path, *, synchronous: str = "NORMAL", busy_timeout_ms: int = 5000,
+                   give_up_seconds: float = 60.0) -> SqliteStore:
+        return cls(await Database.open(path, synchronous=synchronous, busy_timeout_ms=busy_timeout_ms,
+                                       give_up_seconds=give_up_seconds))
 
     async def close(self) -> None:
         await self.db.close()

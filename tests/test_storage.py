@@ -151,3 +151,38 @@ async def test_reimport_updates_in_place_and_keeps_orphaned_comments(store: Sqli
     comment = await store.comment("c:1", 1)
     assert comment is not None and comment.section_key == "gamma"
     assert len(await store.list_articles()) == 1
+
+
+async def test_a_database_locked_by_another_process_delays_but_loses_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "locked.db"
+    s = await SqliteStore.open(path, busy_timeout_ms=100, give_up_seconds=20)
+    try:
+        await s.save_article("t", ARTICLE, 1.0)
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another process holds the write lock for 1.5 s, 15x busy_timeout
+
+        async def release() -> None:
+            await asyncio.sleep(1.5)
+            other.execute("COMMIT")
+
+        releaser = asyncio.create_task(release())
+        comment, created = await s.add_comment(new("c:1", "written once the lock is gone"))
+        await releaser
+        other.close()
+        assert created and comment.text == "written once the lock is gone"
+    finally:
+        await s.close()
+
+
+async def test_a_lock_that_never_ends_fails_after_the_give_up_time(tmp_path: Path) -> None:
+    path = tmp_path / "stuck.db"
+    s = await SqliteStore.open(path, busy_timeout_ms=50, give_up_seconds=0.5)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            await s.add_comment(new("c:1", "cannot be written"))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+        await s.close()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+import sqlite3
 import time
 from pathlib import Path
 
 import aiohttp
+import pytest
 from pydantic import SecretStr
 
 from tests.fakes.telegram_html import check_html, utf16_len
@@ -211,3 +215,31 @@ async def test_every_command_answers_through_telegram(tmp_path: Path) -> None:
                 calls = await rig.say(user, f"/{spec.name} {spec.example}".strip())
                 answers = [c for c in calls if c.method in ("sendMessage", "sendDocument")]
                 assert answers and all(c.ok for c in answers), (spec.name, user, [c.description for c in calls])
+
+
+async def test_slow_bot_api_past_the_timeout_is_retried(tmp_path: Path) -> None:
+    async with telegram_rig(tmp_path, request_timeout=0.5) as rig:
+        rig.fake.delay_next("sendMessage", 1.5)
+        calls = await rig.say(ANN, "/comment slow but saved")
+        assert [c.fault for c in calls if c.method == "sendMessage"] == [None]  # the retry got through
+        await rig.fake.wait_for(lambda c: c.method == "sendMessage" and c.fault == "delay", 5)  # the slow one
+        stored = await rig.store.comment(f"telegram:{GROUP}", 1)
+        assert stored is not None and stored.text == "slow but saved"
+
+
+async def test_locked_database_delays_a_comment_and_each_fault_is_logged_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with telegram_rig(tmp_path) as rig:
+        other = sqlite3.connect(rig.db, isolation_level=None, timeout=30)
+        other.execute("BEGIN IMMEDIATE")
+        caplog.set_level(logging.WARNING)
+        update_id = rig.fake.push_update(rig.fake.message_update(GROUP, ANN, "/comment waits for the lock"))
+        await asyncio.sleep(6)  # longer than SQLite's own 5 s busy wait
+        other.execute("COMMIT")
+        other.close()
+        await rig.processed(update_id, 30)
+        stored = await rig.store.comment(f"telegram:{GROUP}", 1)
+        assert stored is not None and stored.text == "waits for the lock"
+        locked = [r for r in caplog.records if "locked" in r.getMessage()]
+        assert len(locked) == 1

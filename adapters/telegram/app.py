@@ -44,7 +44,8 @@ class TelegramAdapter:
     name = "telegram"
 
     def __init__(self, core: Core, settings: Settings, inbox: Inbox, *, webhook_url: str | None = None,
-                 listen: str | None = None, port: int | None = None, poll_timeout: int = POLL_TIMEOUT) -> None:
+                 listen: str | None = None, port: int | None = None, poll_timeout: int = POLL_TIMEOUT,
+                 request_timeout: float = 15.0) -> None:
         if settings.telegram_bot_token is None:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set")
         self.core = core
@@ -59,8 +60,8 @@ class TelegramAdapter:
             token,
             base_url=settings.telegram_api_url,
             base_file_url=settings.telegram_file_url,
-            request=HTTPXRequest(connection_pool_size=WORKERS * 2, read_timeout=15, write_timeout=15,
-                                 connect_timeout=10, pool_timeout=10),
+            request=HTTPXRequest(connection_pool_size=WORKERS * 2, read_timeout=request_timeout,
+                                 write_timeout=request_timeout, connect_timeout=10, pool_timeout=10),
             get_updates_request=HTTPXRequest(connection_pool_size=2, read_timeout=10, connect_timeout=10),
             rate_limiter=AIORateLimiter(max_retries=3) if settings.telegram_rate_limit else None,  # type: ignore[arg-type]
         )
