@@ -6,8 +6,6 @@ import json
 import re
 import sqlite3
 
-import aiosqlite
-
 from bot.article import ParsedArticle
 from bot.records import MARK_END, MARK_START, Article, ArticleSummary, SavedArticle, SearchHit, Section
 from storage.connection import Database
@@ -27,55 +25,56 @@ def fts_query(text: str) -> str | None:
 
 class ArticleQueries:
     db: Database
+    _article_cache: dict[int, tuple[float, Article]]
 
     async def save_article(self, slug: str, article: ParsedArticle, now: float) -> SavedArticle:
-        async def work(db: aiosqlite.Connection) -> SavedArticle:
-            async with db.execute("SELECT id FROM articles WHERE slug = ?", (slug,)) as cur:
-                row = await cur.fetchone()
+        def work(db: sqlite3.Connection) -> SavedArticle:
+            row = db.execute("SELECT id FROM articles WHERE slug = ?", (slug,)).fetchone()
             intro = json.dumps(list(article.intro), ensure_ascii=False)
             if row is None:
-                cur2 = await db.execute(
+                cur = db.execute(
                     "INSERT INTO articles(slug, title, byline, intro, created_at, updated_at)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
                     (slug, article.title, article.byline, intro, now, now),
                 )
-                article_id = int(cur2.lastrowid or 0)
+                article_id = int(cur.lastrowid or 0)
                 created = True
             else:
                 article_id = int(row[0])
                 created = False
-                await db.execute(
+                db.execute(
                     "UPDATE articles SET title = ?, byline = ?, intro = ?, updated_at = ? WHERE id = ?",
                     (article.title, article.byline, intro, now, article_id),
                 )
             # sections that vanish stay as position 0 so their comments keep a heading to show
-            await db.execute("UPDATE sections SET position = 0 WHERE article_id = ?", (article_id,))
-            await db.execute("DELETE FROM section_fts WHERE article_id = ?", (article_id,))
+            db.execute("UPDATE sections SET position = 0 WHERE article_id = ?", (article_id,))
+            db.execute("DELETE FROM section_fts WHERE article_id = ?", (article_id,))
             for position, section in enumerate(article.sections, start=1):
                 body = json.dumps(list(section.paragraphs), ensure_ascii=False)
-                await db.execute(
+                db.execute(
                     "INSERT INTO sections(article_id, key, position, heading, body) VALUES (?, ?, ?, ?, ?)"
                     " ON CONFLICT(article_id, key) DO UPDATE SET position = excluded.position,"
                     " heading = excluded.heading, body = excluded.body",
                     (article_id, section.key, position, section.heading, body),
                 )
-                await db.execute(
+                db.execute(
                     "INSERT INTO section_fts(heading, body, article_id, key) VALUES (?, ?, ?, ?)",
                     (section.heading, "\n\n".join(section.paragraphs), article_id, section.key),
                 )
-            async with db.execute(
+            orphaned = tuple(r[0] for r in db.execute(
                 "SELECT DISTINCT s.key FROM sections s JOIN comments c"
                 " ON c.article_id = s.article_id AND c.section_key = s.key"
                 " WHERE s.article_id = ? AND s.position = 0 ORDER BY s.key",
                 (article_id,),
-            ) as cur:
-                orphaned = tuple(r[0] for r in await cur.fetchall())
-            await db.execute("DELETE FROM sections WHERE article_id = ? AND position = 0 AND key NOT IN"
-                             " (SELECT DISTINCT section_key FROM comments WHERE article_id = ?)",
-                             (article_id, article_id))
+            ))
+            db.execute("DELETE FROM sections WHERE article_id = ? AND position = 0 AND key NOT IN"
+                       " (SELECT DISTINCT section_key FROM comments WHERE article_id = ?)",
+                       (article_id, article_id))
             return SavedArticle(article_id, created, orphaned)
 
-        return await self.db.transaction(work)
+        saved = await self.db.transaction(work)
+        self._article_cache.pop(saved.id, None)
+        return saved
 
     async def list_articles(self) -> list[ArticleSummary]:
         rows = await self.db.fetchall(
@@ -86,22 +85,32 @@ class ArticleQueries:
         return [ArticleSummary(r["id"], r["slug"], r["title"], r["n"]) for r in rows]
 
     async def _load(self, where: str, param: object) -> Article | None:
-        row = await self.db.fetchone(f"SELECT * FROM articles WHERE {where} = ?", (param,))
-        if row is None:
-            return None
-        sections = await self.db.fetchall(
-            "SELECT key, position, heading, body FROM sections WHERE article_id = ? AND position > 0"
-            " ORDER BY position",
-            (row["id"],),
-        )
-        return Article(
-            id=row["id"],
-            slug=row["slug"],
-            title=row["title"],
-            byline=row["byline"],
-            intro=tuple(json.loads(row["intro"])),
-            sections=tuple(_section(s) for s in sections),
-        )
+        cache = self._article_cache
+
+        def work(db: sqlite3.Connection) -> Article | None:
+            row = db.execute(f"SELECT * FROM articles WHERE {where} = ?", (param,)).fetchone()
+            if row is None:
+                return None
+            cached = cache.get(row["id"])
+            if cached is not None and cached[0] == row["updated_at"]:
+                return cached[1]  # sections are read only when the article changed
+            sections = db.execute(
+                "SELECT key, position, heading, body FROM sections WHERE article_id = ? AND position > 0"
+                " ORDER BY position",
+                (row["id"],),
+            ).fetchall()
+            article = Article(
+                id=row["id"],
+                slug=row["slug"],
+                title=row["title"],
+                byline=row["byline"],
+                intro=tuple(json.loads(row["intro"])),
+                sections=tuple(_section(s) for s in sections),
+            )
+            cache[row["id"]] = (row["updated_at"], article)
+            return article
+
+        return await self.db.read(work)
 
     async def get_article(self, article_id: int) -> Article | None:
         return await self._load("id", article_id)

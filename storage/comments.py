@@ -6,8 +6,6 @@ import json
 import sqlite3
 from collections.abc import Sequence
 
-import aiosqlite
-
 from bot.records import Comment, ModlogEntry, NewComment, Position, Status
 from bot.types import Anchor, User
 from storage.connection import Database
@@ -38,10 +36,10 @@ def to_comment(row: sqlite3.Row) -> Comment:
     )
 
 
-async def insert_modlog(db: aiosqlite.Connection, entry: ModlogEntry | None) -> None:
+def insert_modlog(db: sqlite3.Connection, entry: ModlogEntry | None) -> None:
     if entry is None:
         return
-    await db.execute(
+    db.execute(
         "INSERT INTO modlog(chat_key, at, actor_key, action, target, reason, before_text, after_text)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (entry.chat_key, entry.at, entry.actor_key, entry.action, entry.target, entry.reason,
@@ -49,33 +47,32 @@ async def insert_modlog(db: aiosqlite.Connection, entry: ModlogEntry | None) -> 
     )
 
 
-async def fetch_comment(db: aiosqlite.Connection, comment_id: int) -> Comment:
-    async with db.execute(f"SELECT {COMMENT_COLUMNS} FROM {COMMENT_FROM} WHERE c.id = ?", (comment_id,)) as cur:
-        row = await cur.fetchone()
+def fetch_comment(db: sqlite3.Connection, comment_id: int) -> Comment:
+    row = db.execute(f"SELECT {COMMENT_COLUMNS} FROM {COMMENT_FROM} WHERE c.id = ?", (comment_id,)).fetchone()
     if row is None:
         raise LookupError(f"comment id {comment_id} vanished")
     return to_comment(row)
 
 
-async def bump_count(db: aiosqlite.Connection, c: Comment, delta: int) -> None:
-    await db.execute(
+def bump_count(db: sqlite3.Connection, c: Comment, delta: int) -> None:
+    db.execute(
         "INSERT INTO section_counts(chat_key, article_id, section_key, visible) VALUES (?, ?, ?, ?)"
         " ON CONFLICT DO UPDATE SET visible = visible + excluded.visible",
         (c.chat_key, c.article_id, c.section_key, delta),
     )
 
 
-async def change_status(
-    db: aiosqlite.Connection, comment: Comment, status: Status, hold_reason: str | None = None
+def change_status(
+    db: sqlite3.Connection, comment: Comment, status: Status, hold_reason: str | None = None
 ) -> Comment:
     """The only place a comment's status changes, so the cached counts always follow."""
-    await db.execute(
+    db.execute(
         "UPDATE comments SET status = ?, hold_reason = ? WHERE id = ?", (status.value, hold_reason, comment.id)
     )
     was, now = comment.status is Status.VISIBLE, status is Status.VISIBLE
     if was != now:
-        await bump_count(db, comment, 1 if now else -1)
-    return await fetch_comment(db, comment.id)
+        bump_count(db, comment, 1 if now else -1)
+    return fetch_comment(db, comment.id)
 
 
 class CommentQueries:
@@ -86,8 +83,8 @@ class CommentQueries:
     async def remember_user(self, user: User, now: float) -> None:
         handle = user.handle.casefold().lstrip("@") if user.handle else None
 
-        async def work(db: aiosqlite.Connection) -> None:
-            await db.execute(
+        def work(db: sqlite3.Connection) -> None:
+            db.execute(
                 "INSERT INTO users(user_key, name, name_fold, seen_at, handle_fold) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT(user_key) DO UPDATE SET name = excluded.name, name_fold = excluded.name_fold,"
                 " seen_at = excluded.seen_at, handle_fold = excluded.handle_fold",
@@ -120,8 +117,8 @@ class CommentQueries:
         return None if row is None or row["article_id"] is None else int(row["article_id"])
 
     async def set_chat_article(self, chat_key: str, article_id: int) -> None:
-        async def work(db: aiosqlite.Connection) -> None:
-            await db.execute(
+        def work(db: sqlite3.Connection) -> None:
+            db.execute(
                 "INSERT INTO chats(chat_key, article_id) VALUES (?, ?)"
                 " ON CONFLICT(chat_key) DO UPDATE SET article_id = excluded.article_id",
                 (chat_key, article_id),
@@ -137,8 +134,8 @@ class CommentQueries:
         return None if row is None else Position(row["article_id"], row["section_key"])
 
     async def set_position(self, chat_key: str, user_key: str, position: Position) -> None:
-        async def work(db: aiosqlite.Connection) -> None:
-            await db.execute(
+        def work(db: sqlite3.Connection) -> None:
+            db.execute(
                 "INSERT OR REPLACE INTO positions(chat_key, user_key, article_id, section_key)"
                 " VALUES (?, ?, ?, ?)",
                 (chat_key, user_key, position.article_id, position.section_key),
@@ -147,8 +144,8 @@ class CommentQueries:
         await self.db.transaction(work)
 
     async def save_anchor(self, chat_key: str, message_id: str, anchor: Anchor) -> None:
-        async def work(db: aiosqlite.Connection) -> None:
-            await db.execute(
+        def work(db: sqlite3.Connection) -> None:
+            db.execute(
                 "INSERT OR REPLACE INTO anchors(chat_key, message_id, article_id, section_key, comment_number)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (chat_key, message_id, anchor.article_id, anchor.section_key, anchor.comment_number),
@@ -168,46 +165,44 @@ class CommentQueries:
         return {} if row is None else dict(json.loads(row["settings"]))
 
     async def set_chat_setting(self, chat_key: str, name: str, value: str, log: ModlogEntry) -> None:
-        async def work(db: aiosqlite.Connection) -> None:
-            await db.execute("INSERT OR IGNORE INTO chats(chat_key) VALUES (?)", (chat_key,))
-            await db.execute(
+        def work(db: sqlite3.Connection) -> None:
+            db.execute("INSERT OR IGNORE INTO chats(chat_key) VALUES (?)", (chat_key,))
+            db.execute(
                 "UPDATE chats SET settings = json_set(settings, '$.' || ?, ?) WHERE chat_key = ?",
                 (name, value, chat_key),
             )
-            await insert_modlog(db, log)
+            insert_modlog(db, log)
 
         await self.db.transaction(work)
 
     # ---- comments ---------------------------------------------------------------------------------
 
     async def add_comment(self, new: NewComment, log: ModlogEntry | None = None) -> tuple[Comment, bool]:
-        async def work(db: aiosqlite.Connection) -> tuple[Comment, bool]:
+        def work(db: sqlite3.Connection) -> tuple[Comment, bool]:
             if new.source_id is not None:
-                async with db.execute(
+                seen = db.execute(
                     "SELECT id FROM comments WHERE chat_key = ? AND source_id = ?", (new.chat_key, new.source_id)
-                ) as cur:
-                    seen = await cur.fetchone()
+                ).fetchone()
                 if seen is not None:
-                    return await fetch_comment(db, int(seen[0])), False
-            await db.execute("INSERT OR IGNORE INTO chats(chat_key) VALUES (?)", (new.chat_key,))
-            async with db.execute(
+                    return fetch_comment(db, int(seen[0])), False
+            db.execute("INSERT OR IGNORE INTO chats(chat_key) VALUES (?)", (new.chat_key,))
+            row = db.execute(
                 "UPDATE chats SET next_number = next_number + 1 WHERE chat_key = ? RETURNING next_number - 1",
                 (new.chat_key,),
-            ) as cur:
-                row = await cur.fetchone()
+            ).fetchone()
             assert row is not None
             number = int(row[0])
-            cur2 = await db.execute(
+            cur2 = db.execute(
                 "INSERT INTO comments(chat_key, number, article_id, section_key, parent_number, author_key,"
                 " text, status, created_at, source_id, hold_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (new.chat_key, number, new.article_id, new.section_key, new.parent_number, new.author_key,
                  new.text, new.status.value, new.created_at, new.source_id, new.hold_reason),
             )
-            comment = await fetch_comment(db, int(cur2.lastrowid or 0))
+            comment = fetch_comment(db, int(cur2.lastrowid or 0))
             if comment.status is Status.VISIBLE:
-                await bump_count(db, comment, 1)
+                bump_count(db, comment, 1)
             if log is not None:
-                await insert_modlog(db, ModlogEntry(
+                insert_modlog(db, ModlogEntry(
                     log.chat_key, log.at, log.actor_key, log.action, f"#{number}", log.reason, log.before, log.after
                 ))
             return comment, True
@@ -274,39 +269,38 @@ class CommentQueries:
         return None if row is None else float(row["created_at"])
 
     async def edit_comment(self, comment_id: int, text: str, now: float, log: ModlogEntry | None) -> Comment:
-        async def work(db: aiosqlite.Connection) -> Comment:
-            before = await fetch_comment(db, comment_id)
-            await db.execute(
+        def work(db: sqlite3.Connection) -> Comment:
+            before = fetch_comment(db, comment_id)
+            db.execute(
                 "INSERT INTO comment_edits(comment_id, edited_at, text_before, text_after) VALUES (?, ?, ?, ?)",
                 (comment_id, now, before.text, text),
             )
-            await db.execute("UPDATE comments SET text = ?, edited_at = ? WHERE id = ?", (text, now, comment_id))
-            await insert_modlog(db, log)
-            return await fetch_comment(db, comment_id)
+            db.execute("UPDATE comments SET text = ?, edited_at = ? WHERE id = ?", (text, now, comment_id))
+            insert_modlog(db, log)
+            return fetch_comment(db, comment_id)
 
         return await self.db.transaction(work)
 
     async def set_status(
         self, comment_id: int, status: Status, log: ModlogEntry | None, hold_reason: str | None = None
     ) -> Comment:
-        async def work(db: aiosqlite.Connection) -> Comment:
-            current = await fetch_comment(db, comment_id)
-            await insert_modlog(db, log)
-            return await change_status(db, current, status, hold_reason)
+        def work(db: sqlite3.Connection) -> Comment:
+            current = fetch_comment(db, comment_id)
+            insert_modlog(db, log)
+            return change_status(db, current, status, hold_reason)
 
         return await self.db.transaction(work)
 
     async def set_status_by_author(self, chat_key: str, author_key: str, status: Status, log: ModlogEntry) -> int:
-        async def work(db: aiosqlite.Connection) -> int:
-            async with db.execute(
+        def work(db: sqlite3.Connection) -> int:
+            rows = [to_comment(r) for r in db.execute(
                 f"SELECT {COMMENT_COLUMNS} FROM {COMMENT_FROM} WHERE c.chat_key = ? AND c.author_key = ?"
                 " AND c.status IN ('visible', 'pending')",
                 (chat_key, author_key),
-            ) as cur:
-                rows = [to_comment(r) for r in await cur.fetchall()]
+            )]
             for comment in rows:
-                await change_status(db, comment, status)
-            await insert_modlog(db, ModlogEntry(
+                change_status(db, comment, status)
+            insert_modlog(db, ModlogEntry(
                 log.chat_key, log.at, log.actor_key, log.action, log.target, log.reason,
                 f"{len(rows)} comments", None,
             ))

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
-
-import aiosqlite
 
 from storage.connection import Database
 
@@ -15,10 +14,10 @@ class InboxQueries:
     async def inbox_add(self, platform: str, updates: Sequence[tuple[int, str]], now: float) -> list[int]:
         """Stores the updates; returns the ids not seen before (a platform may deliver one twice)."""
 
-        async def work(db: aiosqlite.Connection) -> list[int]:
+        def work(db: sqlite3.Connection) -> list[int]:
             fresh = []
             for update_id, payload in updates:
-                cur = await db.execute(
+                cur = db.execute(
                     "INSERT OR IGNORE INTO inbox(platform, update_id, payload, received_at) VALUES (?, ?, ?, ?)",
                     (platform, update_id, payload, now),
                 )
@@ -36,8 +35,8 @@ class InboxQueries:
         return [(int(r["update_id"]), str(r["payload"])) for r in rows]
 
     async def inbox_done(self, platform: str, update_id: int, now: float) -> None:
-        async def work(db: aiosqlite.Connection) -> None:
-            await db.execute(
+        def work(db: sqlite3.Connection) -> None:
+            db.execute(
                 "UPDATE inbox SET done_at = ?, payload = '' WHERE platform = ? AND update_id = ?",
                 (now, platform, update_id),
             )
@@ -51,8 +50,8 @@ class InboxQueries:
     async def inbox_prune(self, platform: str, before: float) -> None:
         """Forgets finished updates older than `before`, keeping the newest so the offset survives."""
 
-        async def work(db: aiosqlite.Connection) -> None:
-            await db.execute(
+        def work(db: sqlite3.Connection) -> None:
+            db.execute(
                 "DELETE FROM inbox WHERE platform = ? AND done_at IS NOT NULL AND done_at < ?"
                 " AND update_id < (SELECT max(update_id) FROM inbox WHERE platform = ?)",
                 (platform, before, platform),

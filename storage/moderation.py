@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import aiosqlite
+import sqlite3
 
 from bot.records import Ban, Comment, FilterMode, ModlogEntry, Report, Status, WordFilter
 from storage.comments import COMMENT_COLUMNS, change_status, fetch_comment, insert_modlog, to_comment
@@ -13,20 +13,20 @@ class ModerationQueries:
     db: Database
 
     async def ban(self, ban: Ban, log: ModlogEntry) -> None:
-        async def work(db: aiosqlite.Connection) -> None:
-            await db.execute(
+        def work(db: sqlite3.Connection) -> None:
+            db.execute(
                 "INSERT OR REPLACE INTO bans(chat_key, user_key, until, reason, by_key) VALUES (?, ?, ?, ?, ?)",
                 (ban.chat_key, ban.user_key, ban.until, ban.reason, ban.by_key),
             )
-            await insert_modlog(db, log)
+            insert_modlog(db, log)
 
         await self.db.transaction(work)
 
     async def unban(self, chat_key: str, user_key: str, log: ModlogEntry) -> bool:
-        async def work(db: aiosqlite.Connection) -> bool:
-            cur = await db.execute("DELETE FROM bans WHERE chat_key = ? AND user_key = ?", (chat_key, user_key))
+        def work(db: sqlite3.Connection) -> bool:
+            cur = db.execute("DELETE FROM bans WHERE chat_key = ? AND user_key = ?", (chat_key, user_key))
             if cur.rowcount:
-                await insert_modlog(db, log)
+                insert_modlog(db, log)
             return bool(cur.rowcount)
 
         return await self.db.transaction(work)
@@ -39,13 +39,13 @@ class ModerationQueries:
             return None
         if row["until"] is not None and row["until"] <= now:
             # the ban ran out: lift it and say so in the modlog, once
-            async def work(db: aiosqlite.Connection) -> None:
-                cur = await db.execute(
+            def work(db: sqlite3.Connection) -> None:
+                cur = db.execute(
                     "DELETE FROM bans WHERE chat_key = ? AND user_key = ? AND until IS NOT NULL AND until <= ?",
                     (chat_key, user_key, now),
                 )
                 if cur.rowcount:
-                    await insert_modlog(db, ModlogEntry(chat_key, now, "system", "ban expired", user_key))
+                    insert_modlog(db, ModlogEntry(chat_key, now, "system", "ban expired", user_key))
 
             await self.db.transaction(work)
             return None
@@ -54,19 +54,19 @@ class ModerationQueries:
     async def set_lock(
         self, chat_key: str, article_id: int, section_key: str, locked: bool, log: ModlogEntry
     ) -> bool:
-        async def work(db: aiosqlite.Connection) -> bool:
+        def work(db: sqlite3.Connection) -> bool:
             if locked:
-                cur = await db.execute(
+                cur = db.execute(
                     "INSERT OR IGNORE INTO locks(chat_key, article_id, section_key) VALUES (?, ?, ?)",
                     (chat_key, article_id, section_key),
                 )
             else:
-                cur = await db.execute(
+                cur = db.execute(
                     "DELETE FROM locks WHERE chat_key = ? AND article_id = ? AND section_key = ?",
                     (chat_key, article_id, section_key),
                 )
             if cur.rowcount:
-                await insert_modlog(db, log)
+                insert_modlog(db, log)
             return bool(cur.rowcount)
 
         return await self.db.transaction(work)
@@ -78,22 +78,22 @@ class ModerationQueries:
         return {r["section_key"] for r in rows}
 
     async def add_filter(self, chat_key: str, word: WordFilter, log: ModlogEntry) -> None:
-        async def work(db: aiosqlite.Connection) -> None:
-            await db.execute(
+        def work(db: sqlite3.Connection) -> None:
+            db.execute(
                 "INSERT OR REPLACE INTO filters(chat_key, word_fold, word, mode) VALUES (?, ?, ?, ?)",
                 (chat_key, word.word.casefold(), word.word, word.mode.value),
             )
-            await insert_modlog(db, log)
+            insert_modlog(db, log)
 
         await self.db.transaction(work)
 
     async def remove_filter(self, chat_key: str, word: str, log: ModlogEntry) -> bool:
-        async def work(db: aiosqlite.Connection) -> bool:
-            cur = await db.execute(
+        def work(db: sqlite3.Connection) -> bool:
+            cur = db.execute(
                 "DELETE FROM filters WHERE chat_key = ? AND word_fold = ?", (chat_key, word.casefold())
             )
             if cur.rowcount:
-                await insert_modlog(db, log)
+                insert_modlog(db, log)
             return bool(cur.rowcount)
 
         return await self.db.transaction(work)
@@ -106,21 +106,20 @@ class ModerationQueries:
     async def add_report(self, report: Report, threshold: int, log_if_hidden: ModlogEntry) -> tuple[bool, int]:
         """Returns (new report?, open reports now). Hides the comment when the count reaches `threshold`."""
 
-        async def work(db: aiosqlite.Connection) -> tuple[bool, int]:
-            cur = await db.execute(
+        def work(db: sqlite3.Connection) -> tuple[bool, int]:
+            cur = db.execute(
                 "INSERT OR IGNORE INTO reports(comment_id, reporter_key, reason, at) VALUES (?, ?, ?, ?)",
                 (report.comment_id, report.reporter_key, report.reason, report.at),
             )
             added = bool(cur.rowcount)
-            async with db.execute(
+            row = db.execute(
                 "SELECT count(*) FROM reports WHERE comment_id = ? AND open = 1", (report.comment_id,)
-            ) as c2:
-                row = await c2.fetchone()
+            ).fetchone()
             count = int(row[0]) if row else 0
-            comment = await fetch_comment(db, report.comment_id)
+            comment = fetch_comment(db, report.comment_id)
             if added and count >= threshold and comment.status is Status.VISIBLE:
-                await change_status(db, comment, Status.PENDING, hold_reason=f"reported {count} times")
-                await insert_modlog(db, log_if_hidden)
+                change_status(db, comment, Status.PENDING, hold_reason=f"reported {count} times")
+                insert_modlog(db, log_if_hidden)
             return added, count
 
         return await self.db.transaction(work)
@@ -136,8 +135,8 @@ class ModerationQueries:
         return [(to_comment(r), int(r["n"])) for r in rows]
 
     async def resolve_reports(self, comment_id: int) -> None:
-        async def work(db: aiosqlite.Connection) -> None:
-            await db.execute("UPDATE reports SET open = 0 WHERE comment_id = ?", (comment_id,))
+        def work(db: sqlite3.Connection) -> None:
+            db.execute("UPDATE reports SET open = 0 WHERE comment_id = ?", (comment_id,))
 
         await self.db.transaction(work)
 
@@ -152,8 +151,8 @@ class ModerationQueries:
         ]
 
     async def add_modlog(self, entry: ModlogEntry) -> None:
-        async def work(db: aiosqlite.Connection) -> None:
-            await insert_modlog(db, entry)
+        def work(db: sqlite3.Connection) -> None:
+            insert_modlog(db, entry)
 
         await self.db.transaction(work)
 

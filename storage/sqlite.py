@@ -14,6 +14,7 @@ from storage.moderation import ModerationQueries
 class SqliteStore(ArticleQueries, CommentQueries, ModerationQueries, InboxQueries):
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._article_cache = {}
 
     @classmethod
     async def open(cls, path: str | Path, *, synchronous: str = "NORMAL", busy_timeout_ms: int = 5000,
