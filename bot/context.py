@@ -68,16 +68,14 @@ class Context:
 
     async def article(self) -> Article:
         """The article this chat reads: the one chosen here, else the newest imported."""
-        article_id = await self.store.chat_article(self.chat_key)
-        article = await self.store.get_article(article_id) if article_id is not None else None
+        article = await self.store.reading_article(self.chat_key)
         if article is None:
-            articles = await self.store.list_articles()
-            if not articles:
-                raise BotError("No article has been imported yet. An admin can add one with /import.")
-            article = await self.store.get_article(articles[-1].id)
-            if article is None:
-                raise BotError("The article could not be loaded. Please try again.")
+            raise BotError("No article has been imported yet. An admin can add one with /import.")
         return article
+
+    def use_settings(self, stored: dict[str, str]) -> ChatConfig:
+        self._config = self.services.defaults.merged(stored)
+        return self._config
 
     def log(self, action: str, target: str, reason: str | None = None, *, before: str | None = None,
             after: str | None = None) -> ModlogEntry:

@@ -139,3 +139,14 @@ class Report:
 class Position:
     article_id: int
     section_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class CommentGate:
+    """Everything a new comment is checked against in its chat, read together."""
+
+    ban: Ban | None
+    settings: dict[str, str]
+    locks: frozenset[str]
+    filters: tuple[WordFilter, ...]
+    last_comment_at: float | None

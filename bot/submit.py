@@ -63,25 +63,24 @@ async def record_comment(
     body = check_text(text, ctx.services.comment_max_chars)
     now = ctx.now()
     admin = await ctx.is_admin()
-    ban = await ctx.store.active_ban(ctx.chat_key, ctx.user_key, now)
-    if ban is not None:
+    gate = await ctx.store.comment_gate(ctx.chat_key, ctx.user_key, article.id, now)
+    if gate.ban is not None:
+        ban = gate.ban
         reason = f" Reason: {ban.reason}." if ban.reason else ""
         raise BotError(f"You are banned from commenting in this chat {until_text(ban.until, now)}.{reason}")
-    config = await ctx.config()
+    config = ctx.use_settings(gate.settings)
     if not admin:
-        locks = await ctx.store.locks(ctx.chat_key, article.id)
-        if WHOLE_ARTICLE in locks:
+        if WHOLE_ARTICLE in gate.locks:
             raise BotError("Commenting on this article is closed in this chat.")
-        if section_key in locks:
+        if section_key in gate.locks:
             raise BotError(f"Commenting on {section_label(article, section_key)} is closed.")
-        if config.slowmode:
-            last = await ctx.store.last_comment_at(ctx.chat_key, ctx.user_key)
-            if last is not None and now - last < config.slowmode:
-                wait = human_duration(config.slowmode - (now - last))
-                raise BotError(f"Slow mode is on here: you can comment again in {wait}.")
+        last = gate.last_comment_at
+        if config.slowmode and last is not None and now - last < config.slowmode:
+            wait = human_duration(config.slowmode - (now - last))
+            raise BotError(f"Slow mode is on here: you can comment again in {wait}.")
     status, hold_reason, log = Status.VISIBLE, None, None
     if not admin:
-        hit = matching_filter(body, await ctx.store.filters(ctx.chat_key))
+        hit = matching_filter(body, list(gate.filters))
         if hit is not None and hit.mode is FilterMode.BLOCK:
             raise BotError("Your comment contains a word that is not allowed in this chat, so it was not saved.")
         if hit is not None:

@@ -84,31 +84,38 @@ class ArticleQueries:
         )
         return [ArticleSummary(r["id"], r["slug"], r["title"], r["n"]) for r in rows]
 
-    async def _load(self, where: str, param: object) -> Article | None:
-        cache = self._article_cache
+    def _load_row(self, db: sqlite3.Connection, row: sqlite3.Row | None) -> Article | None:
+        """The article of an `articles` row; its sections are read only when the article changed."""
+        if row is None:
+            return None
+        cached = self._article_cache.get(row["id"])
+        if cached is not None and cached[0] == row["updated_at"]:
+            return cached[1]
+        sections = db.execute(
+            "SELECT key, position, heading, body FROM sections WHERE article_id = ? AND position > 0 ORDER BY position",
+            (row["id"],),
+        ).fetchall()
+        article = Article(
+            id=row["id"],
+            slug=row["slug"],
+            title=row["title"],
+            byline=row["byline"],
+            intro=tuple(json.loads(row["intro"])),
+            sections=tuple(_section(s) for s in sections),
+        )
+        self._article_cache[row["id"]] = (row["updated_at"], article)
+        return article
 
+    async def _load(self, where: str, param: object) -> Article | None:
+        return await self.db.read(
+            lambda db: self._load_row(db, db.execute(f"SELECT * FROM articles WHERE {where} = ?", (param,)).fetchone()))
+
+    async def reading_article(self, chat_key: str) -> Article | None:
         def work(db: sqlite3.Connection) -> Article | None:
-            row = db.execute(f"SELECT * FROM articles WHERE {where} = ?", (param,)).fetchone()
-            if row is None:
-                return None
-            cached = cache.get(row["id"])
-            if cached is not None and cached[0] == row["updated_at"]:
-                return cached[1]  # sections are read only when the article changed
-            sections = db.execute(
-                "SELECT key, position, heading, body FROM sections WHERE article_id = ? AND position > 0"
-                " ORDER BY position",
-                (row["id"],),
-            ).fetchall()
-            article = Article(
-                id=row["id"],
-                slug=row["slug"],
-                title=row["title"],
-                byline=row["byline"],
-                intro=tuple(json.loads(row["intro"])),
-                sections=tuple(_section(s) for s in sections),
-            )
-            cache[row["id"]] = (row["updated_at"], article)
-            return article
+            row = db.execute(
+                "SELECT a.* FROM chats c JOIN articles a ON a.id = c.article_id WHERE c.chat_key = ?", (chat_key,)
+            ).fetchone() or db.execute("SELECT * FROM articles ORDER BY id DESC LIMIT 1").fetchone()
+            return self._load_row(db, row)
 
         return await self.db.read(work)
 

@@ -77,6 +77,7 @@ def change_status(
 
 class CommentQueries:
     db: Database
+    _known_users: dict[str, tuple[str, str | None]]
 
     # ---- users, positions, anchors ----------------------------------------------------------------
 
@@ -91,10 +92,15 @@ class CommentQueries:
                 (user.key, user.name, user.name.casefold(), now, handle),
             )
 
-        # most events come from people we know under the same name: a read, not a write, on the hot path
+        # most events come from people we already stored under the same name: no I/O at all for them
+        if self._known_users.get(user.key) == (user.name, handle):
+            return
         known = await self.db.fetchone("SELECT name, handle_fold FROM users WHERE user_key = ?", (user.key,))
         if known is None or known["name"] != user.name or known["handle_fold"] != handle:
             await self.db.transaction(work)
+        if len(self._known_users) > 100_000:
+            self._known_users.clear()  # bounded memory; the next event per user costs one read again
+        self._known_users[user.key] = (user.name, handle)
 
     async def find_users(self, platform: str, name: str) -> list[User]:
         """Users of `platform` with this @handle, or failing that this display name (any case)."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
-from bot.records import Ban, Comment, FilterMode, ModlogEntry, Report, Status, WordFilter
+from bot.records import Ban, Comment, CommentGate, FilterMode, ModlogEntry, Report, Status, WordFilter
 from storage.comments import COMMENT_COLUMNS, change_status, fetch_comment, insert_modlog, to_comment
 from storage.connection import Database
 
@@ -50,6 +51,28 @@ class ModerationQueries:
             await self.db.transaction(work)
             return None
         return Ban(chat_key, user_key, row["until"], row["reason"], row["by_key"])
+
+    async def comment_gate(self, chat_key: str, user_key: str, article_id: int, now: float) -> CommentGate:
+        def work(db: sqlite3.Connection) -> tuple[CommentGate, bool]:
+            ban_row = db.execute("SELECT until, reason, by_key FROM bans WHERE chat_key = ? AND user_key = ?",
+                                 (chat_key, user_key)).fetchone()
+            settings = db.execute("SELECT settings FROM chats WHERE chat_key = ?", (chat_key,)).fetchone()
+            locks = frozenset(r[0] for r in db.execute(
+                "SELECT section_key FROM locks WHERE chat_key = ? AND article_id = ?", (chat_key, article_id)))
+            filters = tuple(WordFilter(r[0], FilterMode(r[1])) for r in db.execute(
+                "SELECT word, mode FROM filters WHERE chat_key = ? ORDER BY word_fold", (chat_key,)))
+            last = db.execute("SELECT created_at FROM comments WHERE chat_key = ? AND author_key = ?"
+                              " ORDER BY number DESC LIMIT 1", (chat_key, user_key)).fetchone()
+            ban = None if ban_row is None else Ban(chat_key, user_key, ban_row[0], ban_row[1], ban_row[2])
+            expired = ban is not None and ban.until is not None and ban.until <= now
+            gate = CommentGate(None if expired else ban, dict(json.loads(settings[0])) if settings else {},
+                               locks, filters, None if last is None else float(last[0]))
+            return gate, expired
+
+        gate, expired = await self.db.read(work)
+        if expired:
+            await self.active_ban(chat_key, user_key, now)  # lifts it and writes the modlog row
+        return gate
 
     async def set_lock(
         self, chat_key: str, article_id: int, section_key: str, locked: bool, log: ModlogEntry

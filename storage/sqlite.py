@@ -15,6 +15,7 @@ class SqliteStore(ArticleQueries, CommentQueries, ModerationQueries, InboxQuerie
     def __init__(self, db: Database) -> None:
         self.db = db
         self._article_cache = {}
+        self._known_users = {}
 
     @classmethod
     async def open(cls, path: str | Path, *, synchronous: str = "NORMAL", busy_timeout_ms: int = 5000,

@@ -186,3 +186,19 @@ async def test_a_lock_that_never_ends_fails_after_the_give_up_time(tmp_path: Pat
         other.execute("ROLLBACK")
         other.close()
         await s.close()
+
+
+async def test_concurrent_writes_share_commits_and_fail_alone(store: SqliteStore) -> None:
+    groups_before = store.db.groups
+
+    def broken(db: sqlite3.Connection) -> None:
+        db.execute("INSERT INTO comments(chat_key) VALUES ('only a chat key')")  # violates NOT NULL
+
+    writes = [store.add_comment(new("c:g", f"n{i}")) for i in range(40)]
+    results = await asyncio.gather(*writes[:20], store.db.transaction(broken), *writes[20:],
+                                   return_exceptions=True)
+    failures = [r for r in results if isinstance(r, BaseException)]
+    assert len(failures) == 1 and isinstance(failures[0], sqlite3.IntegrityError)
+    assert sorted(c.number for c, _ in (r for r in results if not isinstance(r, BaseException))) == list(
+        range(1, 41))
+    assert store.db.groups - groups_before < 40  # shared commits, not one per write
