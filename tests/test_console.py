@@ -104,3 +104,16 @@ def test_run_without_tokens_starts_the_console(tmp_path: Path) -> None:
     result = run(["run", "--db", str(tmp_path / "r.db")], tmp_path, "/sections\n")
     assert result.returncode == 0, result.stderr
     assert "TELEGRAM_BOT_TOKEN" in result.stderr and "Cost of Living" in result.stdout
+
+
+def test_console_approval_reports_and_block_filter(tmp_path: Path) -> None:
+    console(tmp_path, ["/approval on", "/filter add nasty block"], "--user", "mod", "--admin")
+    waiting = console(tmp_path, ["/comment please let me in", "/comment so nasty", "/comments"], "--user", "ann")
+    assert "waiting for a moderator" in waiting and "not allowed" in waiting and "No comments yet" in waiting
+    approved = console(tmp_path, ["/approve #1", "/approval off"], "--user", "mod", "--admin")
+    assert "Approved #1" in approved
+    assert "please let me in" in console(tmp_path, ["/comments"], "--user", "bob")
+    for reporter in ("r1", "r2"):
+        assert "admins will see" in console(tmp_path, ["/report #1 spam"], "--user", reporter)
+    assert "hidden until an admin" in console(tmp_path, ["/report #1 spam"], "--user", "r3")
+    assert "please let me in" not in console(tmp_path, ["/comments"], "--user", "bob")
