@@ -27,10 +27,12 @@ class InboxQueries:
 
         return await self.db.transaction(work) if updates else []
 
-    async def inbox_open(self, platform: str, limit: int = 1000) -> list[tuple[int, str]]:
+    async def inbox_open(self, platform: str, after: int = -1, limit: int = 500) -> list[tuple[int, str]]:
+        """Unfinished updates in order, a page at a time (keyset on the update id)."""
         rows = await self.db.fetchall(
-            "SELECT update_id, payload FROM inbox WHERE platform = ? AND done_at IS NULL ORDER BY update_id LIMIT ?",
-            (platform, limit),
+            "SELECT update_id, payload FROM inbox WHERE platform = ? AND done_at IS NULL AND update_id > ?"
+            " ORDER BY update_id LIMIT ?",
+            (platform, after, limit),
         )
         return [(int(r["update_id"]), str(r["payload"])) for r in rows]
 

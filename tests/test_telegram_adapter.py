@@ -243,3 +243,19 @@ async def test_locked_database_delays_a_comment_and_each_fault_is_logged_once(
         assert stored is not None and stored.text == "waits for the lock"
         locked = [r for r in caplog.records if "locked" in r.getMessage()]
         assert len(locked) == 1
+
+
+async def test_a_backlog_longer_than_a_replay_page_is_processed_in_full(tmp_path: Path) -> None:
+    count = 1100  # more than two pages of the replay
+    async with telegram_rig(tmp_path) as rig:
+        backlog = []
+        for i in range(count):
+            update = rig.fake.message_update(GROUP - i % 3, ANN + i % 7, f"/comment backlog {i}")
+            backlog.append((10_000 + i, json.dumps({**update, "update_id": 10_000 + i})))
+        await rig.adapter.stop()  # stopped, so only the next start sees the backlog
+        await rig.store.inbox_add("telegram", backlog, time.time())
+    async with telegram_rig(tmp_path) as rig:
+        await rig.processed(10_000 + count - 1, 60)
+        assert await rig.store.inbox_open("telegram") == []
+        stored = [await rig.store.comment(f"telegram:{GROUP - k}", 1) for k in range(3)]
+        assert all(c is not None for c in stored)

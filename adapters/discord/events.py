@@ -7,7 +7,7 @@ from typing import Any
 
 import discord
 
-from bot.commands.registry import REGISTRY
+from bot.commands.registry import REGISTRY, ParamKind
 from bot.types import Attachment, ButtonPress, Chat, Command, Event, PlainReply, User
 
 USER_MENTION = re.compile(r"<@!?(\d{1,20})>")
@@ -16,7 +16,7 @@ _THREADS = {discord.ChannelType.public_thread, discord.ChannelType.private_threa
 
 
 def user_of(author: discord.abc.User) -> User:
-    return User(f"discord:{author.id}", author.display_name)
+    return User(f"discord:{author.id}", author.display_name, handle=author.name)
 
 
 def chat_of(channel: Any, channel_id: int) -> Chat:
@@ -36,6 +36,11 @@ def attachment_of(file: discord.Attachment) -> Attachment:
 
 
 # ---- messages ---------------------------------------------------------------------------------------
+
+
+def names_users(name: str) -> bool:
+    spec = REGISTRY.get(name)
+    return spec is not None and any(p.kind is ParamKind.USER for p in spec.params)
 
 
 def text_command(content: str, prefix: str) -> tuple[str, str] | None:
@@ -61,7 +66,7 @@ def _mentioned_user(message: discord.Message, args: str) -> User | None:
         return None
     wanted = int(match.group(1))
     found = next((u for u in message.mentions if u.id == wanted), None)
-    return user_of(found) if found is not None else User(f"discord:{wanted}", str(wanted))
+    return user_of(found) if found is not None else User(f"discord:{wanted}", str(wanted))  # name unknown
 
 
 def _referenced(message: discord.Message) -> discord.Message | None:
@@ -82,13 +87,16 @@ def message_event(message: discord.Message, bot_id: int, prefix: str) -> Event |
     command = text_command(content, prefix)
     referenced = _referenced(message)
     if command is not None:
-        name, raw_args = command
-        target = _mentioned_user(message, raw_args)
+        name, args = command
+        target = None
+        if names_users(name):  # elsewhere (a comment's text) a mention stays as written
+            target = _mentioned_user(message, args)
+            args = mentions_to_keys(args)
         if target is None and referenced is not None and referenced.author.id != bot_id:
             target = user_of(referenced.author)
         attachment = attachment_of(message.attachments[0]) if message.attachments else None
-        return Event(user, chat, Command(name, mentions_to_keys(raw_args)), message_id=message_id,
-                     target_user=target, attachment=attachment)
+        return Event(user, chat, Command(name, args), message_id=message_id, target_user=target,
+                     attachment=attachment)
     reference = message.reference
     if reference is None or reference.message_id is None:
         return None

@@ -80,7 +80,8 @@ def _resolved_user(data: dict[str, Any], user_id: str) -> User:
     user = (resolved.get("users") or {}).get(user_id) or {}
     member = (resolved.get("members") or {}).get(user_id) or {}
     name = member.get("nick") or user.get("global_name") or user.get("username") or user_id
-    return User(f"discord:{user_id}", str(name))
+    handle = user.get("username")
+    return User(f"discord:{user_id}", str(name), handle=str(handle) if handle else None)
 
 
 def _resolved_attachment(data: dict[str, Any], attachment_id: str) -> Attachment | None:

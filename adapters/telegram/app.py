@@ -36,6 +36,7 @@ PLATFORM = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query"]
 POLL_TIMEOUT = 25
 WORKERS = 16
+REPLAY_PAGE = 500
 PRUNE_EVERY = 3600.0
 KEEP_DONE = 86_400.0
 
@@ -85,15 +86,26 @@ class TelegramAdapter:
             raise RuntimeError("Telegram refused TELEGRAM_BOT_TOKEN: check the token from @BotFather.") from err
         log.info("Telegram: signed in as @%s", self.bot.username)
         await self._publish_commands()
-        for update_id, payload in await self.inbox.inbox_open(PLATFORM):
-            # unfinished before the last stop: processed before anything new
-            self.queue.put_nowait((update_id, Update.de_json(json.loads(payload), self.bot)))
         self._tasks = [asyncio.create_task(self._worker(), name=f"telegram-worker-{i}") for i in range(WORKERS)]
         if self.webhook_url:
+            # Telegram pushes new updates as soon as the webhook is set; the backlog is fed alongside
             await self._start_webhook(self.webhook_url)
         else:
             await self._call_quietly("deleteWebhook", self.bot.delete_webhook())
-            self._tasks.append(asyncio.create_task(self._poll(), name="telegram-poll"))
+        self._tasks.append(asyncio.create_task(self._replay_then_receive(), name="telegram-receive"))
+
+    async def _replay_then_receive(self) -> None:
+        """Unfinished updates from the last run go first, in order, a page at a time; then new ones."""
+        after, replayed = -1, 0
+        while page := await self.inbox.inbox_open(PLATFORM, after=after, limit=REPLAY_PAGE):
+            for update_id, payload in page:
+                self.queue.put_nowait((update_id, Update.de_json(json.loads(payload), self.bot)))
+            after, replayed = page[-1][0], replayed + len(page)
+            await self.queue.join()  # one page in memory at a time, however long the backlog
+        if replayed:
+            log.info("Telegram: replayed %d updates left unfinished by the last run", replayed)
+        if not self.webhook_url:
+            await self._poll()
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -213,6 +225,8 @@ class TelegramAdapter:
                 await self.inbox.inbox_done(PLATFORM, update_id, time.time())
             except Exception:
                 log.exception("could not mark Telegram update %s done; it will be replayed", update_id)
+            finally:
+                self.queue.task_done()
 
     async def _process(self, update: Update) -> None:
         incoming = from_update(update, self.bot.id, self.bot.username)

@@ -153,6 +153,9 @@ class FakeRestApi:
     async def _respond(self, request: web.Request, call: Call) -> web.Response:
         if request.match_info.get("version") != "10":
             return error(400, "fake supports only API v10", 50041)
+        fault = self.fake._take_fault(call)
+        if fault is not None:
+            return fault
         for method, pattern, handler, auth in self.routes:
             match = pattern.match(call.path)
             if match is None or method != call.method:

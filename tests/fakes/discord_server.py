@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any
@@ -87,6 +88,7 @@ class FakeDiscord:
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
         self._drops = 0
+        self._faults: list[tuple[str, str, int, str, int]] = []  # (method, path part, status, message, code)
 
         # payload builders (see DiscordState for the signatures)
         self.message_create = self.state.message_create
@@ -194,6 +196,24 @@ class FakeDiscord:
         return await self.wait_for(
             lambda c: path_substring in c.path and (wanted is None or c.method == wanted), timeout
         )
+
+    def fail_next(
+        self, method: str, path_substring: str, *, status: int = 403, message: str = "Missing Permissions",
+        code: int = 50013,
+    ) -> None:
+        """The next REST call with `method` whose path contains `path_substring` gets an error response
+        (recorded with that status). discord.py retries 500/502/504 by itself, so 4xx is the useful test."""
+        self._faults.append((method.upper(), path_substring, status, message, code))
+
+    def _take_fault(self, call: Call) -> web.Response | None:
+        for index, (method, part, status, message, code) in enumerate(self._faults):
+            if call.method == method and part in call.path:
+                del self._faults[index]
+                return web.Response(
+                    body=json.dumps({"message": message, "code": code}).encode(), status=status,
+                    headers={"Content-Type": "application/json"},
+                )
+        return None
 
     def clear_calls(self) -> None:
         self.calls.clear()

@@ -1,0 +1,169 @@
+"""The Discord adapter's lifecycle: log in, sync slash commands, keep the gateway connected, stop cleanly.
+
+discord.py resumes dropped gateway sessions itself; this adapter only steps in when the gateway refuses
+the message content intent (it reconnects without it: slash commands keep working, `!` commands stop)
+and when Discord ends the session for good (a bad token), which ends `wait_closed()`.
+The token is read only to log in: it is never logged or put into a message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import aiohttp
+import discord
+import yarl
+
+from adapters.discord.client import ArticleClient
+from adapters.discord.serve import Dispatcher
+from adapters.discord.slash import command_payloads
+from bot.core import Core
+from bot.settings import Settings
+
+log = logging.getLogger("articlebot.discord")
+
+STOP_GRACE_SECONDS = 5.0
+
+
+class DiscordAdapter:
+    name = "discord"
+
+    def __init__(self, core: Core, settings: Settings, *, guild_ready_timeout: float = 2.0,
+                 defer_after: float = 2.0, ready_timeout: float = 60.0) -> None:
+        """`guild_ready_timeout` and `defer_after` are shortened by tests; `ready_timeout` bounds how long
+        `start()` waits for the gateway before returning (discord.py keeps connecting in the background)."""
+        if settings.discord_bot_token is None:
+            raise ValueError("DISCORD_BOT_TOKEN is not set")
+        self.core = core
+        self.settings = settings
+        self.dispatcher = Dispatcher(core, prefix=settings.discord_command_prefix, defer_after=defer_after)
+        self.client: ArticleClient | None = None
+        self._guild_ready_timeout = guild_ready_timeout
+        self._ready_timeout = ready_timeout
+        self._ready = asyncio.Event()
+        self._closed = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+
+    # ---- Adapter --------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        # module-level in discord.py: must be set before the client's first request / connection
+        discord.http.Route.BASE = self.settings.discord_api_url.rstrip("/")
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self.settings.discord_gateway_url)
+        client = self._new_client(message_content=True)
+        if not await self._login(client):
+            self._closed.set()
+            return
+        self._task = asyncio.create_task(self._serve(client), name="articlebot-discord-gateway")
+        await self._sync(client)
+        await self._wait_ready()
+
+    async def stop(self) -> None:
+        if self._stopping:
+            await self._closed.wait()
+            return
+        self._stopping = True
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(STOP_GRACE_SECONDS):
+                await self.dispatcher.idle()  # let answers being sent finish
+        if self.client is not None:
+            with contextlib.suppress(Exception):
+                await self.client.close()
+        if self._task is not None:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                async with asyncio.timeout(10):
+                    await self._task
+        self._closed.set()
+
+    async def wait_closed(self) -> None:
+        await self._closed.wait()
+
+    # ---- connection -----------------------------------------------------------------------------------
+
+    def _new_client(self, *, message_content: bool) -> ArticleClient:
+        self.client = ArticleClient(self.dispatcher, message_content=message_content,
+                                    guild_ready_timeout=self._guild_ready_timeout, on_ready=self._on_ready)
+        return self.client
+
+    async def _login(self, client: ArticleClient) -> bool:
+        token = self.settings.discord_bot_token
+        assert token is not None
+        try:
+            await client.login(token.get_secret_value())
+            return True
+        except discord.LoginFailure:
+            log.error("Discord rejected DISCORD_BOT_TOKEN; the Discord adapter is not running.")
+        except (discord.HTTPException, aiohttp.ClientError, OSError) as err:
+            log.error("could not log in to Discord (%s); the Discord adapter is not running.", type(err).__name__)
+        with contextlib.suppress(Exception):
+            await client.close()
+        return False
+
+    async def _serve(self, client: ArticleClient) -> None:
+        try:
+            while True:
+                try:
+                    await client.connect(reconnect=True)
+                    return
+                except discord.PrivilegedIntentsRequired:
+                    if self._stopping or not client.intents.message_content:
+                        raise
+                    log.warning("Discord refused the message content intent (enable it under Bot → Privileged "
+                                "Gateway Intents in the Developer Portal for %s text commands). Reconnecting "
+                                "without it: slash commands still work fully.", self.settings.discord_command_prefix)
+                    await client.close()
+                    client = self._new_client(message_content=False)
+                    if not await self._login(client):
+                        return
+        except Exception:
+            if not self._stopping:
+                log.exception("the Discord gateway connection ended for good")
+        finally:
+            with contextlib.suppress(Exception):
+                await client.close()
+            self._closed.set()
+
+    def _on_ready(self, client: ArticleClient) -> None:
+        self._ready.set()
+        guilds = len(client.guilds)
+        if client.intents.message_content:
+            log.info("Discord: ready in %d server(s); slash commands and %s text commands are available.",
+                     guilds, self.settings.discord_command_prefix)
+        else:
+            log.warning("Discord: ready in %d server(s); %s text commands are NOT available (no message content "
+                        "intent); slash commands work fully.", guilds, self.settings.discord_command_prefix)
+
+    async def _wait_ready(self) -> None:
+        waiters = {asyncio.ensure_future(self._ready.wait()), asyncio.ensure_future(self._closed.wait())}
+        try:
+            await asyncio.wait(waiters, timeout=self._ready_timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+        if not self._ready.is_set() and not self._closed.is_set():
+            log.warning("Discord is not ready after %.0f s; still connecting in the background.", self._ready_timeout)
+
+    async def _sync(self, client: ArticleClient) -> None:
+        """Slash commands from the command table: to each configured guild (instant), else globally."""
+        app_id = client.application_id
+        if app_id is None:
+            log.error("Discord sent no application id; slash commands were not synced.")
+            return
+        payload = command_payloads()
+        scopes: list[int | None] = list(self.settings.discord_guild_ids) or [None]
+        for guild_id in scopes:
+            where = f"guild {guild_id}" if guild_id is not None else "all servers (global; may take a while to show)"
+            try:
+                if guild_id is None:
+                    await client.http.bulk_upsert_global_commands(app_id, payload)
+                else:
+                    await client.http.bulk_upsert_guild_commands(app_id, guild_id, payload)
+            except discord.HTTPException as err:
+                log.error("could not sync slash commands to %s: HTTP %s %s", where, err.status, err.text[:200])
+            except Exception:
+                log.exception("could not sync slash commands to %s", where)
+            else:
+                log.info("synced %d slash commands to %s", len(payload), where)

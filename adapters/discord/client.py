@@ -1,0 +1,37 @@
+"""The discord.py client: intents, no pings by default, persistent buttons, events to the dispatcher."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import discord
+
+from adapters.discord.buttons import ArticleButton
+from adapters.discord.send import NO_PINGS
+from adapters.discord.serve import Dispatcher
+
+
+def intents(message_content: bool) -> discord.Intents:
+    wanted = discord.Intents.default()
+    wanted.message_content = message_content
+    return wanted
+
+
+class ArticleClient(discord.Client):
+    def __init__(self, dispatcher: Dispatcher, *, message_content: bool, guild_ready_timeout: float,
+                 on_ready: Callable[[ArticleClient], None]) -> None:
+        super().__init__(intents=intents(message_content), allowed_mentions=NO_PINGS,
+                         guild_ready_timeout=guild_ready_timeout)
+        self.dispatcher = dispatcher
+        self.press_handler = dispatcher  # read by ArticleButton.callback
+        self._ready_callback = on_ready
+        self.add_dynamic_items(ArticleButton)
+
+    async def on_ready(self) -> None:
+        self._ready_callback(self)
+
+    async def on_message(self, message: discord.Message) -> None:
+        await self.dispatcher.on_message(self, message)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        await self.dispatcher.on_interaction(self, interaction)

@@ -1,0 +1,166 @@
+"""Each incoming message, slash command, autocomplete and button press: to the core and back, never fatal.
+
+Interactions must be acknowledged within 3 seconds: the core call starts at once, and if it has not
+finished after `defer_after` (2 s) the interaction is deferred ("thinking…"), ephemerally for admin
+commands and approve/reject presses (their answers are private), publicly for everything else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Coroutine
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord.buttons import is_ours, message_has
+from adapters.discord.events import (
+    interaction_chat,
+    interaction_data,
+    message_event,
+    press_event,
+    user_of,
+)
+from adapters.discord.platform import DiscordPlatform, is_moderator
+from adapters.discord.send import NO_PINGS, ChannelSender, InteractionSender
+from adapters.discord.slash import choices_for, command_args, focused_option
+from bot.actions import Verb, decode
+from bot.commands.registry import REGISTRY
+from bot.core import Core
+from bot.types import Chat, Command, Event, Outcome, User
+
+log = logging.getLogger("articlebot.discord")
+
+STALE_BUTTON = "This button is no longer valid."
+_PRIVATE_VERBS = {Verb.APPROVE, Verb.REJECT}
+
+
+class Dispatcher:
+    def __init__(self, core: Core, *, prefix: str, defer_after: float = 2.0) -> None:
+        self.core = core
+        self.prefix = prefix
+        self.defer_after = defer_after
+        self._busy = 0
+        self._changed = asyncio.Condition()
+
+    # ---- bookkeeping: how many events are being handled (stop() lets them finish) --------------------
+
+    @contextlib.asynccontextmanager
+    async def _handling(self, what: str) -> AsyncIterator[None]:
+        self._busy += 1
+        try:
+            yield
+        except Exception:
+            log.exception("failed to handle a Discord %s", what)
+        finally:
+            self._busy -= 1
+            async with self._changed:
+                self._changed.notify_all()
+
+    async def idle(self) -> None:
+        """Returns once no event is being handled."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: self._busy == 0)
+
+    def _platform(self, client: discord.Client, chat: Chat, user: User, permissions: discord.Permissions | None,
+                  ) -> DiscordPlatform:
+        known = {(chat.key, user.key): is_moderator(permissions)} if permissions is not None else {}
+        return DiscordPlatform(client, self.core.services.import_max_bytes, known)
+
+    async def _handle(self, event: Event, platform: DiscordPlatform) -> Outcome:
+        target = event.target_user
+        if target is not None and target.name != target.key.partition(":")[2]:
+            # the core names a user given by key from what it has stored; Discord told us the name, so store it
+            # (see the report: the core could use Event.target_user's name directly)
+            try:
+                await self.core.store.remember_user(target, self.core.services.clock.now())
+            except Exception:
+                log.exception("could not remember the name of %s", target.key)
+        return await self.core.handle(event, platform)
+
+    # ---- messages -------------------------------------------------------------------------------------
+
+    async def on_message(self, client: discord.Client, message: discord.Message) -> None:
+        if client.user is None:
+            return
+        event = message_event(message, client.user.id, self.prefix)
+        if event is None:
+            return
+        async with self._handling("message"):
+            permissions = None
+            channel = message.channel
+            if isinstance(message.author, discord.Member) and isinstance(channel, discord.abc.GuildChannel
+                                                                         | discord.Thread):
+                permissions = channel.permissions_for(message.author)
+            platform = self._platform(client, event.chat, event.user, permissions)
+            outcome = await self._handle(event, platform)
+            await ChannelSender(self.core, event.chat, message).send(outcome)
+
+    # ---- interactions ---------------------------------------------------------------------------------
+
+    async def on_interaction(self, client: discord.Client, interaction: discord.Interaction) -> None:
+        kind = interaction.type
+        if kind is discord.InteractionType.application_command:
+            async with self._handling("slash command"):
+                await self._command(client, interaction)
+        elif kind is discord.InteractionType.autocomplete:
+            async with self._handling("autocomplete"):
+                await self._autocomplete(interaction)
+        elif kind is discord.InteractionType.component:
+            custom_id = str(interaction_data(interaction).get("custom_id", ""))
+            if not (is_ours(custom_id) and message_has(interaction.message, custom_id)):
+                async with self._handling("foreign button"):
+                    # not one of ours (or not on this message): discord.py won't route it, so answer here
+                    await interaction.response.send_message(STALE_BUTTON, ephemeral=True, allowed_mentions=NO_PINGS)
+
+    def _permissions(self, interaction: discord.Interaction) -> discord.Permissions | None:
+        return interaction.permissions if interaction.guild_id is not None else None
+
+    async def _command(self, client: discord.Client, interaction: discord.Interaction) -> None:
+        data = interaction_data(interaction)
+        name = str(data.get("name", ""))
+        spec = REGISTRY.get(name)
+        chat, user = interaction_chat(interaction), user_of(interaction.user)
+        args, target, attachment = command_args(spec, data) if spec is not None else ("", None, None)
+        event = Event(user, chat, Command(spec.name if spec is not None else name, args),
+                      message_id=str(interaction.id), target_user=target, attachment=attachment)
+        platform = self._platform(client, chat, user, self._permissions(interaction))
+        sender = InteractionSender(self.core, chat, interaction)
+        private = spec.admin if spec is not None else True
+        outcome = await self._in_time(self._handle(event, platform), sender, private)
+        await sender.send(outcome, press=False)
+
+    async def on_press(self, interaction: discord.Interaction, data: str) -> None:
+        """A press on one of our buttons (routed here by `buttons.ArticleButton`)."""
+        async with self._handling("button press"):
+            event = press_event(interaction, data)
+            platform = self._platform(interaction.client, event.chat, event.user, self._permissions(interaction))
+            sender = InteractionSender(self.core, event.chat, interaction)
+            action = decode(data)
+            private = action is None or action.verb in _PRIVATE_VERBS
+            outcome = await self._in_time(self._handle(event, platform), sender, private)
+            await sender.send(outcome, press=True)
+
+    async def _in_time(self, work: Coroutine[Any, Any, Outcome], sender: InteractionSender, private: bool,
+                       ) -> Outcome:
+        task = asyncio.ensure_future(work)
+        done, _ = await asyncio.wait({task}, timeout=self.defer_after)
+        if not done:
+            await sender.defer(private)
+        return await task
+
+    async def _autocomplete(self, interaction: discord.Interaction) -> None:
+        data = interaction_data(interaction)
+        spec = REGISTRY.get(str(data.get("name", "")))
+        focused = focused_option(data)
+        pairs: list[tuple[str, str]] = []
+        try:
+            if spec is not None and focused is not None:
+                chat_key = interaction_chat(interaction).key
+                pairs = await choices_for(self.core.store, spec, chat_key, *focused)
+        finally:
+            choices = [app_commands.Choice(name=name, value=value) for name, value in pairs]
+            await interaction.response.autocomplete(choices)
