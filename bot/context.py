@@ -8,7 +8,7 @@ from bot.chat_config import ChatConfig
 from bot.errors import BotError
 from bot.permissions import Permissions, Role
 from bot.ports import Clock, Platform, Store
-from bot.records import Article, ModlogEntry
+from bot.records import Article, ModlogEntry, Position
 from bot.types import Event
 
 
@@ -31,6 +31,8 @@ class Context:
     platform: Platform
     _role: Role | None = field(default=None, init=False)
     _config: ChatConfig | None = field(default=None, init=False)
+    _article: Article | None = field(default=None, init=False)
+    _position: Position | None = field(default=None, init=False)
 
     @property
     def store(self) -> Store:
@@ -68,10 +70,16 @@ class Context:
 
     async def article(self) -> Article:
         """The article this chat reads: the one chosen here, else the newest imported."""
-        article = await self.store.reading_article(self.chat_key)
-        if article is None:
-            raise BotError("No article has been imported yet. An admin can add one with /import.")
-        return article
+        if self._article is None:
+            self._article, self._position = await self.store.reading_state(self.chat_key, self.user_key)
+            if self._article is None:
+                raise BotError("No article has been imported yet. An admin can add one with /import.")
+        return self._article
+
+    async def position(self) -> Position | None:
+        """Where this user last was in this chat (read together with the article)."""
+        await self.article()
+        return self._position
 
     def use_settings(self, stored: dict[str, str]) -> ChatConfig:
         self._config = self.services.defaults.merged(stored)

@@ -7,7 +7,7 @@ import re
 import sqlite3
 
 from bot.article import ParsedArticle
-from bot.records import MARK_END, MARK_START, Article, ArticleSummary, SavedArticle, SearchHit, Section
+from bot.records import MARK_END, MARK_START, Article, ArticleSummary, Position, SavedArticle, SearchHit, Section
 from storage.connection import Database
 
 
@@ -110,12 +110,14 @@ class ArticleQueries:
         return await self.db.read(
             lambda db: self._load_row(db, db.execute(f"SELECT * FROM articles WHERE {where} = ?", (param,)).fetchone()))
 
-    async def reading_article(self, chat_key: str) -> Article | None:
-        def work(db: sqlite3.Connection) -> Article | None:
+    async def reading_state(self, chat_key: str, user_key: str) -> tuple[Article | None, Position | None]:
+        def work(db: sqlite3.Connection) -> tuple[Article | None, Position | None]:
             row = db.execute(
                 "SELECT a.* FROM chats c JOIN articles a ON a.id = c.article_id WHERE c.chat_key = ?", (chat_key,)
             ).fetchone() or db.execute("SELECT * FROM articles ORDER BY id DESC LIMIT 1").fetchone()
-            return self._load_row(db, row)
+            where = db.execute("SELECT article_id, section_key FROM positions WHERE chat_key = ? AND user_key = ?",
+                               (chat_key, user_key)).fetchone()
+            return self._load_row(db, row), None if where is None else Position(where[0], where[1])
 
         return await self.db.read(work)
 

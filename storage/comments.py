@@ -260,6 +260,17 @@ class CommentQueries:
         )
         return [to_comment(r) for r in rows]
 
+    async def section_state(self, chat_key: str, article_id: int) -> tuple[dict[str, int], frozenset[str]]:
+        def work(db: sqlite3.Connection) -> tuple[dict[str, int], frozenset[str]]:
+            counts = {r[0]: int(r[1]) for r in db.execute(
+                "SELECT section_key, visible FROM section_counts WHERE chat_key = ? AND article_id = ?",
+                (chat_key, article_id))}
+            locks = frozenset(r[0] for r in db.execute(
+                "SELECT section_key FROM locks WHERE chat_key = ? AND article_id = ?", (chat_key, article_id)))
+            return counts, locks
+
+        return await self.db.read(work)
+
     async def section_counts(self, chat_key: str, article_id: int) -> dict[str, int]:
         rows = await self.db.fetchall(
             "SELECT section_key, visible FROM section_counts WHERE chat_key = ? AND article_id = ?",

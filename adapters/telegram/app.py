@@ -70,7 +70,7 @@ class TelegramAdapter:
         self.sender = Sender(self.bot, core)
         self.queue: asyncio.Queue[tuple[int, Update]] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
-        self._chat_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
         self._closed = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._secret = (settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret
@@ -232,10 +232,12 @@ class TelegramAdapter:
         incoming = from_update(update, self.bot.id, self.bot.username)
         if incoming is None:
             return
-        key = incoming.event.chat.key
-        lock = self._chat_locks.get(key)
+        # Each person's messages in a chat are handled in order (open a section, then comment on it);
+        # different people, and different chats, are handled in parallel.
+        key = (incoming.event.chat.key, incoming.event.user.key)
+        lock = self._locks.get(key)
         if lock is None:
-            lock = self._chat_locks[key] = asyncio.Lock()
-        async with lock:  # one chat's updates in order; chats in parallel
+            lock = self._locks[key] = asyncio.Lock()
+        async with lock:
             outcome = await self.core.handle(incoming.event, self.platform)
             await self.sender.deliver(incoming, outcome)

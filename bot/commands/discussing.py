@@ -18,7 +18,7 @@ LISTED = (Status.VISIBLE,)
 
 
 async def current_section_key(ctx: Context, article: Article) -> str:
-    pos = await ctx.store.position(ctx.chat_key, ctx.user_key)
+    pos = await ctx.position()
     if pos is None or pos.article_id != article.id or article.section(pos.section_key) is None:
         return WHOLE_ARTICLE
     return pos.section_key

@@ -17,8 +17,7 @@ R = Group.READING
 
 async def show_section(ctx: Context, article: Article, section: Section) -> Reply:
     await ctx.store.set_position(ctx.chat_key, ctx.user_key, Position(article.id, section.key))
-    counts = await ctx.store.section_counts(ctx.chat_key, article.id)
-    locks = await ctx.store.locks(ctx.chat_key, article.id)
+    counts, locks = await ctx.store.section_state(ctx.chat_key, article.id)
     locked = bool(locks & {section.key, WHOLE_ARTICLE})
     return views.section_view(article, section, counts.get(section.key, 0), locked)
 
@@ -178,7 +177,7 @@ async def step(ctx: Context, delta: int) -> Reply:
     article = await ctx.article()
     if not article.sections:
         raise BotError("This article has no sections.")
-    pos = await ctx.store.position(ctx.chat_key, ctx.user_key)
+    pos = await ctx.position()
     current = article.section(pos.section_key) if pos and pos.article_id == article.id else None
     index = (current.position - 1 + delta) if current else (0 if delta > 0 else -1)
     if index < 0:
