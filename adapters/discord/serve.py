@@ -147,6 +147,9 @@ class Dispatcher:
     async def _in_time(self, work: Coroutine[Any, Any, Outcome], sender: InteractionSender, private: bool,
                        ) -> Outcome:
         task = asyncio.ensure_future(work)
+        if self.defer_after <= 0:  # always acknowledge first (tests, or a deployment that wants it)
+            await sender.defer(private)
+            return await task
         done, _ = await asyncio.wait({task}, timeout=self.defer_after)
         if not done:
             await sender.defer(private)
