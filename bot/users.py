@@ -17,7 +17,9 @@ async def named_user(ctx: Context, args: str, usage: str) -> tuple[User, str]:
     first, rest = split_first(args)
     platform = ctx.event.chat.platform
     target = ctx.event.target_user
-    if not first or (target is not None and first != target.key and not _looks_like_user(first, platform)):
+    if target is not None and first == target.key:
+        return target, rest  # the adapter turned a mention into this key and knows the name
+    if not first or (target is not None and not _looks_like_user(first, platform)):
         if target is None:
             raise BotError(f"Who? Name a user, or reply to one of their messages. Usage: {usage}")
         return target, args.strip()

@@ -78,6 +78,14 @@ def _run_group(conn: sqlite3.Connection, works: list[Work]) -> list[tuple[bool, 
     conn.execute("BEGIN IMMEDIATE")
     results: list[tuple[bool, Any]] = []
     try:
+        if len(works) == 1:  # alone in its group: the transaction itself is its savepoint
+            try:
+                results.append((True, works[0](conn)))
+            except Exception as err:
+                conn.execute("ROLLBACK")
+                return [(False, err)]
+            conn.execute("COMMIT")
+            return results
         for work in works:
             conn.execute("SAVEPOINT one_write")
             try:

@@ -36,7 +36,7 @@ async def export(ctx: Context, args: str) -> Reply:
 async def import_command(ctx: Context, args: str) -> Reply:
     attachment = ctx.event.attachment
     if attachment is None:
-        raise BotError("Attach the article as a file (.txt, .md or .html) and write /import as its caption.")
+        raise BotError("Send the article as a file (.txt, .md or .html) with the /import command.")
     limit = ctx.services.import_max_bytes
     if attachment.size is not None and attachment.size > limit:
         raise ImportRefused(f"The file is {attachment.size / 1e6:.1f} MB; the limit is {limit / 1e6:.1f} MB.")
