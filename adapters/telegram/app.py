@@ -61,7 +61,7 @@ class TelegramAdapter:
             token,
             base_url=settings.telegram_api_url,
             base_file_url=settings.telegram_file_url,
-            request=HTTPXRequest(connection_pool_size=WORKERS * 2, read_timeout=request_timeout,
+            request=HTTPXRequest(connection_pool_size=WORKERS + 4, read_timeout=request_timeout,
                                  write_timeout=request_timeout, connect_timeout=10, pool_timeout=10),
             get_updates_request=HTTPXRequest(connection_pool_size=2, read_timeout=10, connect_timeout=10),
             rate_limiter=AIORateLimiter(max_retries=3) if settings.telegram_rate_limit else None,  # type: ignore[arg-type]
