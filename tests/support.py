@@ -26,6 +26,14 @@ from bot.types import (
 from storage.sqlite import SqliteStore
 
 DEMO = Path(bot.__file__).parent / "demo_article.txt"
+DEMO_HEADINGS = [  # the six sections of the bundled demo article, in order
+    "Infrastructure and Urban Development",
+    "Cost of Living",
+    "Technological Integration",
+    "Economic Opportunities",
+    "Public Safety",
+    "Community and Social Bonds",
+]
 START = 1_750_000_000.0
 
 

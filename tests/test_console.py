@@ -7,17 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support import DEMO
+from tests.support import DEMO, DEMO_HEADINGS
 
 ROOT = Path(__file__).resolve().parent.parent
-HEADINGS = [
-    "Infrastructure and Urban Development",
-    "Cost of Living",
-    "Technological Integration",
-    "Economic Opportunities",
-    "Public Safety",
-    "Community and Social Bonds",
-]
+HEADINGS = DEMO_HEADINGS
 
 
 def run(

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from bot.actions import Verb, decode, encode
 from bot.types import Heading, Quote
-from tests.support import Harness, buttons_of, text_of
+from tests.support import DEMO_HEADINGS, Harness, buttons_of, text_of
 
-HEADINGS = [
-    "Infrastructure and Urban Development",
-    "Cost of Living",
-    "Technological Integration",
-    "Economic Opportunities",
-    "Public Safety",
-    "Community and Social Bonds",
-]
+HEADINGS = DEMO_HEADINGS
 
 
 async def test_start_shows_title_byline_intro_and_contents(harness: Harness) -> None:

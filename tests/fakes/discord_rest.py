@@ -7,6 +7,7 @@ that header and no charset suffix.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import re
@@ -64,6 +65,79 @@ class RestRequest:
 
 
 Handler = Callable[[RestRequest], Awaitable[web.Response]]
+#: What a fault does to a matching request: a response to send instead of the route's, or None to go on
+#: to the route (after, say, a delay). `connection_reset` aborts the TCP connection instead.
+FaultAction = Callable[[web.Request, Call], Awaitable[web.Response | None]]
+
+
+class ConnectionResetFault(Exception):
+    """Raised by `connection_reset()` after aborting the transport; the call is recorded with status 0."""
+
+
+@dataclass
+class RestFault:
+    """A fault injected by `FakeRestApi.add_fault`: hits the next `times` calls matching method + path."""
+
+    method: str
+    path_part: str
+    action: FaultAction
+    times: int = 1
+    hits: list[Call] = field(default_factory=list)
+
+    def matches(self, call: Call) -> bool:
+        return call.method == self.method and self.path_part in call.path
+
+
+def rate_limited(retry_after: float, *, is_global: bool = False) -> FaultAction:
+    """A 429 the way Discord sends it (body `retry_after`; discord.py only trusts a 429 with a Via header)."""
+
+    async def action(request: web.Request, call: Call) -> web.Response:
+        body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": is_global,
+                "code": 0}
+        response = json_response(body, 429)
+        response.headers.update({"Via": "1.1 google", "Retry-After": str(retry_after),
+                                 "X-RateLimit-Scope": "global" if is_global else "user"})
+        return response
+
+    return action
+
+
+def server_error(status: int = 500) -> FaultAction:
+    async def action(request: web.Request, call: Call) -> web.Response:
+        return error(status, "Internal Server Error" if status == 500 else f"{status}: Server Error")
+
+    return action
+
+
+def slow(seconds: float, then: FaultAction | None = None) -> FaultAction:
+    """Answers after `seconds`: with `then`'s response, or the route's own when `then` is None."""
+
+    async def action(request: web.Request, call: Call) -> web.Response | None:
+        await asyncio.sleep(seconds)
+        return await then(request, call) if then is not None else None
+
+    return action
+
+
+def unknown_interaction() -> FaultAction:
+    """What Discord answers to an interaction response sent after its 3-second window."""
+
+    async def action(request: web.Request, call: Call) -> web.Response:
+        return error(404, "Unknown interaction", 10062)
+
+    return action
+
+
+def connection_reset() -> FaultAction:
+    """Aborts the TCP connection without answering (the client sees the server disconnect)."""
+
+    async def action(request: web.Request, call: Call) -> web.Response:
+        transport = request.transport
+        if transport is not None:
+            transport.abort()
+        raise ConnectionResetFault(call.path)
+
+    return action
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
@@ -84,6 +158,7 @@ class FakeRestApi:
     def __init__(self, fake: FakeDiscord) -> None:
         self.fake = fake
         self.state = fake.state
+        self.faults: list[RestFault] = []
         # (method, pattern, handler, needs bot auth)
         self.routes: list[tuple[str, re.Pattern[str], Handler, bool]] = []
         r = self._route
@@ -129,6 +204,24 @@ class FakeRestApi:
         pattern = re.sub(r"{(\w+)}", r"(?P<\1>[^/]+)", pattern)
         self.routes.append((method, re.compile(f"^{pattern}$"), handler, auth))
 
+    # -- faults --
+
+    def add_fault(self, method: str, path_substring: str, action: FaultAction, *, times: int = 1) -> RestFault:
+        """The next `times` calls with `method` whose path contains `path_substring` meet `action`
+        (see `rate_limited`, `server_error`, `slow`, `unknown_interaction`, `connection_reset`)."""
+        fault = RestFault(method.upper(), path_substring, action, times)
+        self.faults.append(fault)
+        return fault
+
+    async def _injected(self, request: web.Request, call: Call) -> web.Response | None:
+        fault = next((f for f in self.faults if f.matches(call)), None)
+        if fault is None:
+            return None
+        fault.hits.append(call)
+        if len(fault.hits) >= fault.times:
+            self.faults.remove(fault)
+        return await fault.action(request, call)
+
     # -- entry point --
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -142,7 +235,12 @@ class FakeRestApi:
             files=files,
             headers=dict(request.headers),
         )
-        response = await self._respond(request, call)
+        try:
+            injected = await self._injected(request, call)
+            response = injected if injected is not None else await self._respond(request, call)
+        except ConnectionResetFault:
+            await self.fake._record(call)  # status 0: nothing was answered
+            return web.Response(status=204)  # never written: the transport is gone
         call.status = response.status
         if response.body is not None and response.status != 204:
             assert isinstance(response.body, bytes)

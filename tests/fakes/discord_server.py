@@ -62,10 +62,12 @@ class FakeDiscord:
         heartbeat_interval_ms: int = 41250,
         allow_privileged_intents: bool = True,
         echo_own_messages: bool = False,
+        port: int = 0,
     ) -> None:
         """`echo_own_messages`: also send MESSAGE_CREATE/UPDATE/DELETE over the gateway for messages the
-        bot creates/edits/deletes through REST (as real Discord does); off by default."""
+        bot creates/edits/deletes through REST (as real Discord does); off by default. `port` 0: any free one."""
         self.token = token
+        self._wanted_port = port
         self.echo_own_messages = echo_own_messages
         self.state = DiscordState(
             application_id=application_id,
@@ -78,6 +80,9 @@ class FakeDiscord:
         )
         self.calls: list[Call] = []
         self.unknown_calls: list[Call] = []
+        # extension points (the control API of `python -m tests.fakes.discord_server` uses them)
+        self.app_hooks: list[Callable[[web.Application], None]] = []  # called with the app before it starts
+        self.call_hooks: list[Callable[[Call], None]] = []  # called with every recorded REST call
         self.gateway = FakeGateway(
             self,
             heartbeat_interval_ms=heartbeat_interval_ms,
@@ -103,9 +108,11 @@ class FakeDiscord:
         app.router.add_route("*", r"/api/v{version:\d+}/{tail:.*}", self.rest.handle)
         app.router.add_get("/attachments/{channel_id}/{attachment_id}/{filename}", self._serve_attachment)
         app.router.add_get("/", self.gateway.handle)
+        for hook in self.app_hooks:
+            hook(app)
         self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=1.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self._wanted_port)
         await site.start()
         self._port = int(self._runner.addresses[0][1])
         self.state.base_url = self.url
@@ -147,6 +154,8 @@ class FakeDiscord:
 
     async def _record(self, call: Call) -> None:
         self.calls.append(call)
+        for hook in self.call_hooks:
+            hook(call)
         await self._notify()
 
     async def _notify(self) -> None:
@@ -374,3 +383,37 @@ class FakeDiscord:
         if blob is None or blob[0] != request.match_info["filename"]:
             return web.Response(status=404, text="not found")
         return web.Response(body=blob[1], headers={"Content-Type": "application/octet-stream"})
+
+
+async def _serve(port: int, token: str, channels: int) -> None:
+    from .discord_control import Control
+
+    fake = FakeDiscord(token=token, port=port)
+    for index in range(len(fake.state.guild().channels), channels):
+        fake.state.add_channel(3001 + index, f"channel-{index + 1}")
+    Control(fake)
+    await fake.start()
+    print(json.dumps({"url": fake.url, "ws_url": fake.ws_url}), flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await fake.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m tests.fakes.discord_server --port 0 --token T`: prints {"url", "ws_url"} as one JSON line, then
+    serves on 127.0.0.1 until killed, with the control API of `discord_control` under /_control/."""
+    import argparse
+    import contextlib
+
+    parser = argparse.ArgumentParser(description="Fake Discord (REST + gateway) on 127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--token", default="FAKE.DISCORD.TOKEN")
+    parser.add_argument("--channels", type=int, default=2, help="text channels 3001, 3002, ... in guild 2000")
+    args = parser.parse_args(argv)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(args.port, args.token, args.channels))
+
+
+if __name__ == "__main__":
+    main()
