@@ -30,8 +30,11 @@ def slugify(text: str, max_len: int = 32) -> str:
     norm = "".join(ch for ch in norm if not unicodedata.combining(ch)).lower()
     slug = re.sub(r"[^\w]+", "-", norm, flags=re.UNICODE).strip("-_")
     slug = re.sub(r"[-_]+", "-", slug)
-    while len(slug.encode("utf-8")) > max_len:  # bytes, not characters: CJK letters take three each
-        slug = slug[:-1]
+    if len(slug.encode("utf-8")) > max_len:
+        while len(slug.encode("utf-8")) > max_len:  # bytes, not characters: CJK letters take three each
+            slug = slug[:-1]
+        if "-" in slug[max_len // 2:]:
+            slug = slug.rsplit("-", 1)[0]  # end on a whole word where one is near
     return slug.strip("-") or "section"
 
 
