@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Protocol
 
 
+class AdapterStartError(RuntimeError):
+    """An adapter cannot start for a reason the operator must fix (a refused token); says which, plainly."""
+
+
 class Adapter(Protocol):
     name: str
 

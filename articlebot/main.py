@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import bot
+from adapters.base import AdapterStartError
 from articlebot import logs
 from bot.chat_config import ChatConfig
 from bot.core import Core
@@ -194,6 +195,13 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(COMMANDS[command](args, settings))
     except KeyboardInterrupt:
         return 130
+    except Exception as err:
+        # through logging, whose handler redacts secrets, never Python's own traceback printer
+        if isinstance(err, AdapterStartError):
+            log.error("%s", err)
+        else:
+            log.exception("articlebot stopped on an unexpected error")
+        return 1
 
 
 if __name__ == "__main__":

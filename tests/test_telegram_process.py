@@ -73,3 +73,15 @@ async def test_sigkill_at_random_moments_loses_and_doubles_nothing(tmp_path: Pat
         texts = stored_texts(db, f"telegram:{GROUP}")
         assert sorted(texts) == sorted(f"streamed {i}" for i in range(count))  # none lost, none doubled
         assert code == 0
+
+
+async def test_a_refused_token_stops_with_a_clear_message_that_never_shows_it(tmp_path: Path) -> None:
+    async with FakeTelegram(token=TOKEN) as fake:
+        wrong = "111:WRONG-secret-value-xyz"
+        bot = BotProcess(bot_env(fake.url, wrong, tmp_path / "w.db", LOG_LEVEL="DEBUG"), tmp_path / "bad.log")
+        await bot.start()
+        assert bot.proc is not None
+        code = await asyncio.wait_for(bot.proc.wait(), 60)
+        log = (tmp_path / "bad.log").read_text()
+        assert code != 0 and "check the token" in log
+        assert wrong not in log and "WRONG-secret" not in log

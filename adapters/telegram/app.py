@@ -22,6 +22,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, Tel
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
+from adapters.base import AdapterStartError
 from adapters.telegram.events import from_update
 from adapters.telegram.platform import TelegramPlatform
 from adapters.telegram.send import Sender, retry_seconds
@@ -82,8 +83,9 @@ class TelegramAdapter:
     async def start(self) -> None:
         try:
             await self.bot.initialize()
-        except InvalidToken as err:
-            raise RuntimeError("Telegram refused TELEGRAM_BOT_TOKEN: check the token from @BotFather.") from err
+        except InvalidToken:
+            # python-telegram-bot's own message quotes the token: it must not reach any log or traceback
+            raise AdapterStartError("Telegram refused TELEGRAM_BOT_TOKEN: check the token from @BotFather.") from None
         log.info("Telegram: signed in as @%s", self.bot.username)
         await self._publish_commands()
         self._tasks = [asyncio.create_task(self._worker(), name=f"telegram-worker-{i}") for i in range(WORKERS)]
