@@ -112,12 +112,21 @@ class ArticleQueries:
 
     async def reading_state(self, chat_key: str, user_key: str) -> tuple[Article | None, Position | None]:
         def work(db: sqlite3.Connection) -> tuple[Article | None, Position | None]:
-            row = db.execute(
-                "SELECT a.* FROM chats c JOIN articles a ON a.id = c.article_id WHERE c.chat_key = ?", (chat_key,)
-            ).fetchone() or db.execute("SELECT * FROM articles ORDER BY id DESC LIMIT 1").fetchone()
+            # id and version first: on the usual cache hit the article's text is not read at all
+            found = db.execute(
+                "SELECT a.id, a.updated_at FROM chats c JOIN articles a ON a.id = c.article_id WHERE c.chat_key = ?",
+                (chat_key,),
+            ).fetchone() or db.execute("SELECT id, updated_at FROM articles ORDER BY id DESC LIMIT 1").fetchone()
             where = db.execute("SELECT article_id, section_key FROM positions WHERE chat_key = ? AND user_key = ?",
                                (chat_key, user_key)).fetchone()
-            return self._load_row(db, row), None if where is None else Position(where[0], where[1])
+            position = None if where is None else Position(where[0], where[1])
+            if found is None:
+                return None, position
+            cached = self._article_cache.get(found[0])
+            if cached is not None and cached[0] == found[1]:
+                return cached[1], position
+            row = db.execute("SELECT * FROM articles WHERE id = ?", (found[0],)).fetchone()
+            return self._load_row(db, row), position
 
         return await self.db.read(work)
 
