@@ -145,6 +145,7 @@ def machine_info() -> dict[str, Any]:
         "python_implementation": platform.python_implementation(),
         "sqlite": sqlite3.sqlite_version,
         "python_telegram_bot": package_version("python-telegram-bot"),
+        "discord_py": package_version("discord.py"),
         "aiosqlite": package_version("aiosqlite"),
         "kernel": platform.release(),
         "filesystem": _filesystem(RESULTS),

@@ -1,34 +1,232 @@
-"""`discord`: not measured yet.
+"""`discord`: events/s end to end through discord.py, articlebot vs a bare discord.py bot, same fake.
 
-The Discord end-to-end benchmark needs the fake Discord (REST + gateway) as its own process, the way the
-Telegram one runs `python -m tests.fakes.telegram_server`. Until tests/fakes/discord_server.py has a runnable
-`main()` (and a control API to dispatch events and count answers), this reports "not yet measured".
+Each run starts a fresh fake Discord process (`python -m tests.fakes.discord_server`, REST + gateway), starts
+the bot as its own process against it and waits until the bot says it is ready (its on_ready). Then the same N
+MESSAGE_CREATE events (text commands: half `!section N`, half `!comment text`, from many users in a few
+channels) are dispatched through the fake's control API, in two modes: "window" (the headline: never more than
+WINDOW events sent but not yet answered, each answer lets the next one go, like a bot pulling batches of updates)
+and "burst" (all N at once: a backlog of N events in the bot, for information). The clock is the fake's: from
+sending the first event to the REST call that completes the N-th distinct answer (a message created in reply to
+one of the N events). Per mode, runs alternate articlebot, bare, articlebot, bare; the better run of each is
+reported.
 """
 
 from __future__ import annotations
 
-import ast
+import asyncio
+import json
+import random
+import sqlite3
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
 
-from bench.common import ROOT, Options, Result, Row
+import aiohttp
+
+from bench.common import PYTHON, ROOT, Options, Result, Row, child_env, fmt, scratch
+from bench.telegram_e2e import SECTIONS, WORDS, cpu_seconds, stop_process
 
 NAME = "discord"
-FAKE = ROOT / "tests" / "fakes" / "discord_server.py"
+TOKEN = "BENCH.DISCORD.TOKEN"
+GUILD = 2000
+CHANNELS = (3001, 3002, 3003, 3004)
+USERS = 240
+TARGET_RATIO = 0.9
+POLL_SECONDS = 0.05
+READY_LIMIT_S = 30.0
+WINDOW = 100  # events in flight in the "window" mode (Telegram's getUpdates hands out at most 100 at a time)
+MODES = {"window": WINDOW, "burst": 0}
+READY_MARK = {"articlebot": b"Discord: ready in", "bare": b"bare discord bot ready"}
 
 
-def fake_has_main() -> bool:
-    """Whether the fake defines `main` and runs it under `if __name__ == "__main__"` (read, not imported)."""
-    if not FAKE.exists():
-        return False
-    tree = ast.parse(FAKE.read_text(encoding="utf-8"))
-    defines = any(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name == "main" for n in tree.body)
-    guarded = any(isinstance(n, ast.If) and "__main__" in ast.unparse(n.test) for n in tree.body)
-    return defines and guarded
+@dataclass
+class RunStats:
+    kind: str
+    mode: str
+    events: int
+    answered: int = 0
+    seconds: float | None = None
+    timed_out: bool = False
+    bot_exit: int | None = None
+    startup_seconds: float | None = None  # bot process start to its ready line
+    failed_calls: int = 0
+    counts: dict[str, Any] = field(default_factory=dict)  # the fake's counters at the end
+    bot_cpu_seconds: float | None = None  # over the measured window
+    fake_cpu_seconds: float | None = None
+    comments_stored: int | None = None  # articlebot only: comments in its database afterwards
+
+    @property
+    def rate(self) -> float:
+        if not self.seconds or self.seconds <= 0:
+            return 0.0
+        return self.answered / self.seconds
+
+
+def workload(n: int, seed: int = 7) -> list[dict[str, Any]]:
+    """The same N messages for every run: users live in one channel each; half read a section, half comment."""
+    rng = random.Random(seed)
+    messages = []
+    for _ in range(n):
+        user = 100_001 + rng.randrange(USERS)
+        channel = CHANNELS[user % len(CHANNELS)]
+        if rng.random() < 0.5:
+            text = f"!section {rng.randint(1, SECTIONS)}"
+        else:
+            text = "!comment " + " ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 30)))
+        messages.append({"channel_id": channel, "author_id": user, "content": text, "username": f"reader{user}"})
+    return messages
+
+
+async def start_fake(log: Path) -> tuple[asyncio.subprocess.Process, str, str]:
+    with log.open("ab") as err:
+        proc = await asyncio.create_subprocess_exec(
+            PYTHON, "-m", "tests.fakes.discord_server", "--port", "0", "--token", TOKEN,
+            "--channels", str(len(CHANNELS)), cwd=str(ROOT), env=child_env(), stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE, stderr=err)
+    assert proc.stdout is not None
+    try:
+        line = await asyncio.wait_for(proc.stdout.readline(), 20)
+        urls = json.loads(line)
+        url, ws_url = str(urls["url"]), str(urls["ws_url"])
+    except (TimeoutError, ValueError, KeyError, TypeError):
+        await stop_process(proc)
+        raise RuntimeError("the fake Discord did not print its URLs within 20 s") from None
+    if not url.startswith("http://127.0.0.1:") or not ws_url.startswith("ws://127.0.0.1:"):
+        await stop_process(proc)
+        raise RuntimeError(f"the fake Discord printed {url!r} / {ws_url!r}, not loopback URLs")
+    return proc, url, ws_url
+
+
+async def start_bot(kind: str, url: str, ws_url: str, work: Path, log: Path) -> asyncio.subprocess.Process:
+    with log.open("ab") as out:
+        if kind == "articlebot":
+            env = child_env(DISCORD_BOT_TOKEN=TOKEN, DISCORD_API_URL=f"{url}/api/v10", DISCORD_GATEWAY_URL=f"{ws_url}/",
+                            DISCORD_GUILD_IDS=str(GUILD), DATABASE_PATH=str(work / "articlebot.db"),
+                            ADMIN_CACHE_SECONDS="60", LOG_LEVEL="INFO")
+            args = ["-m", "bot", "run"]
+        else:
+            env = child_env()
+            args = ["-m", "bench.bare_discord", "--api-url", f"{url}/api/v10", "--gateway-url", f"{ws_url}/",
+                    "--token", TOKEN]
+        return await asyncio.create_subprocess_exec(PYTHON, *args, cwd=str(work), env=env,
+                                                    stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=out)
+
+
+def _log_has(log: Path, mark: bytes) -> bool:
+    return log.exists() and mark in log.read_bytes()
+
+
+async def wait_ready(kind: str, bot: asyncio.subprocess.Process, log: Path) -> float:
+    """Seconds until the bot's log shows its ready line (on_ready: the guild is in its cache)."""
+    t = time.perf_counter()
+    deadline = time.monotonic() + READY_LIMIT_S
+    while time.monotonic() < deadline and bot.returncode is None:
+        if _log_has(log, READY_MARK[kind]):
+            return time.perf_counter() - t
+        await asyncio.sleep(POLL_SECONDS)
+    raise RuntimeError(f"{kind} did not get ready within {READY_LIMIT_S:.0f} s (exit {bot.returncode}); see {log}")
+
+
+async def one_run(kind: str, mode: str, messages: list[dict[str, Any]], work: Path, limit_seconds: float,
+                  ) -> RunStats:
+    stats = RunStats(kind, mode, len(messages))
+    fake, url, ws_url = await start_fake(work / f"fake-{kind}.log")
+    bot: asyncio.subprocess.Process | None = None
+    timeout = aiohttp.ClientTimeout(total=30)
+    try:
+        async with aiohttp.ClientSession(timeout=timeout) as http:
+            log = work / f"bot-{kind}.log"
+            bot = await start_bot(kind, url, ws_url, work, log)
+            stats.startup_seconds = await wait_ready(kind, bot, log)
+            cpu_start = (cpu_seconds(bot.pid), cpu_seconds(fake.pid))
+            body = {"messages": messages, "window": MODES[mode]}
+            async with http.post(f"{url}/_control/dispatch_messages", json=body) as resp:
+                resp.raise_for_status()
+            counts: dict[str, Any] = {}
+            deadline = time.monotonic() + limit_seconds
+            while time.monotonic() < deadline and bot.returncode is None:
+                await asyncio.sleep(POLL_SECONDS)
+                async with http.get(f"{url}/_control/counts") as resp:
+                    resp.raise_for_status()
+                    counts = await resp.json()
+                if counts["answered"] >= len(messages):
+                    break
+            stats.bot_cpu_seconds = _delta(cpu_start[0], cpu_seconds(bot.pid))
+            stats.fake_cpu_seconds = _delta(cpu_start[1], cpu_seconds(fake.pid))
+            stats.counts = counts
+            stats.answered = int(counts.get("answered", 0))
+            stats.failed_calls = int(counts.get("failed_calls", 0))
+            first = counts.get("first_dispatch_at")
+            if first is not None:
+                if stats.answered < len(messages):
+                    stats.timed_out = True
+                    stats.seconds = time.monotonic() - first  # same clock as the fake's on Linux (CLOCK_MONOTONIC)
+                else:
+                    stats.seconds = counts["last_answer_at"] - first
+    finally:
+        if bot is not None:
+            stats.bot_exit = await stop_process(bot)
+        await stop_process(fake)
+    if kind == "articlebot":
+        stats.comments_stored = stored_comments(work / "articlebot.db")
+    return stats
+
+
+def stored_comments(db: Path) -> int | None:
+    if not db.exists():
+        return None
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10) as conn:
+            return int(conn.execute("SELECT count(*) FROM comments").fetchone()[0])
+    except sqlite3.Error:
+        return None
+
+
+def _delta(start: float | None, end: float | None) -> float | None:
+    return None if start is None or end is None else end - start
+
+
+async def _run(opts: Options) -> Result:
+    n = 300 if opts.quick else 2000
+    rounds = 2
+    limit = 60.0 if opts.quick else 240.0
+    messages = workload(n)
+    runs: list[RunStats] = []
+    with scratch("discord", opts) as work:
+        for mode in MODES:
+            for r in range(rounds):
+                for kind in ("articlebot", "bare"):
+                    run_dir = work / f"{mode}-{kind}-{r}"
+                    run_dir.mkdir()
+                    runs.append(await one_run(kind, mode, messages, run_dir, limit))
+    comments = sum(1 for m in messages if m["content"].startswith("!comment"))
+    result = Result(details={"events": n, "runs_each": rounds, "channels": len(CHANNELS), "users": USERS,
+                             "comments_in_workload": comments, "window": WINDOW,
+                             "runs": [asdict(s) | {"rate": s.rate} for s in runs]})
+    label = {"articlebot": "articlebot events/s", "bare": "bare discord.py events/s"}
+    for mode in MODES:
+        best = {kind: max((s for s in runs if s.kind == kind and s.mode == mode), key=lambda s: s.rate)
+                for kind in ("articlebot", "bare")}
+        headline = mode == "window"
+        tag = f"window {WINDOW}" if headline else f"burst of {n}"
+        for kind in ("articlebot", "bare"):
+            s = best[kind]
+            note = "" if not s.timed_out else f" (timeout: {s.answered}/{s.events})"
+            result.add(Row(NAME, f"{label[kind]} ({tag})", s.rate, fmt(s.rate) + note))
+        for kind in ("articlebot", "bare"):
+            s = best[kind]
+            if s.bot_cpu_seconds is not None and s.answered:
+                ms = s.bot_cpu_seconds * 1000 / s.answered
+                result.add(Row(NAME, f"{kind} CPU ms/event ({tag})", ms, fmt(ms, 2)))
+        ratio = best["articlebot"].rate / best["bare"].rate if best["bare"].rate else 0.0
+        if headline:
+            result.add(Row(NAME, f"ratio articlebot/bare ({tag})", ratio, fmt(ratio, 2), f">= {TARGET_RATIO}",
+                           ratio >= TARGET_RATIO))
+        else:
+            result.add(Row(NAME, f"ratio articlebot/bare ({tag})", ratio, fmt(ratio, 2)))
+    return result
 
 
 def run(opts: Options) -> Result:
-    if fake_has_main():
-        why = "the fake Discord now has a main(); the benchmark itself is still to be written"
-    else:
-        why = "tests/fakes/discord_server.py has no runnable main()"
-    return Result(rows=[Row(NAME, "articlebot vs bare discord.py events/s", None, "not yet measured")],
-                  details={"status": f"not yet measured: {why}"})
+    return asyncio.run(_run(opts))

@@ -1,10 +1,11 @@
 """A small control API for the fake Discord run as its own process (`python -m tests.fakes.discord_server`).
 
 - `POST /_control/dispatch_messages`: a JSON list of `{channel_id, author_id, content}` (or
-  `{"messages": [...], "per_second": R}`). Authors who are not guild members yet become plain members (no
-  roles; not announced: without the members intent Discord would not announce them either). Every payload is
-  built first, then a background task sends the MESSAGE_CREATE events to the connected client, all at once or
-  R per second. Answers `{"ids": [message ids], "count": n}` once the payloads are built.
+  `{"messages": [...], "per_second": R, "window": W}`). Authors who are not guild members yet become plain
+  members (no roles; not announced: without the members intent Discord would not announce them either). Every
+  payload is built first, then a background task sends the MESSAGE_CREATE events to the connected client: all
+  at once, R per second, and/or never more than W sent but not yet answered (a closed loop: each answer lets
+  the next event go). Answers `{"ids": [message ids], "count": n}` once the payloads are built.
 - `GET /_control/counts`: cheap counters: messages the bot created (total and per channel, with their content
   length), interaction callbacks answered, how many of the dispatched messages got a reply (a message whose
   `message_reference` points at one), failed calls, and the times (`time.monotonic()` of this process) of the
@@ -47,6 +48,8 @@ class Control:
         self.dispatched = 0
         self.pending = 0
         self._tasks: set[asyncio.Task[None]] = set()
+        self._window: asyncio.Semaphore | None = None
+        self._in_window: set[int] = set()  # sent under the window, not answered yet
         fake.call_hooks.append(self.on_call)
         fake.app_hooks.append(self.routes)
 
@@ -84,6 +87,9 @@ class Control:
             self.awaiting.discard(ident)
             self.answered += 1
             self.last_answer_at = now
+            if ident in self._in_window and self._window is not None:
+                self._in_window.discard(ident)
+                self._window.release()
 
     # -- handlers --
 
@@ -91,6 +97,7 @@ class Control:
         body: Any = await request.json()
         specs = body if isinstance(body, list) else body.get("messages", [])
         per_second = float(body.get("per_second") or 0) if isinstance(body, dict) else 0.0
+        window = int(body.get("window") or 0) if isinstance(body, dict) else 0
         if self.fake.gateway.session is None:
             return web.json_response({"error": "no gateway session yet"}, status=409)
         state = self.fake.state
@@ -104,18 +111,23 @@ class Control:
             payloads.append(payload)
             self.awaiting.add(int(payload["id"]))
         self.pending += len(payloads)
-        task = asyncio.create_task(self._send(payloads, per_second))
+        if window > 0 and self._window is None:  # the first window given stays (later batches share it)
+            self._window = asyncio.Semaphore(window)
+        task = asyncio.create_task(self._send(payloads, per_second, window > 0))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return web.json_response({"ids": [p["id"] for p in payloads], "count": len(payloads)})
 
-    async def _send(self, payloads: list[dict[str, Any]], per_second: float) -> None:
+    async def _send(self, payloads: list[dict[str, Any]], per_second: float, windowed: bool) -> None:
         start = time.monotonic()
         for index, payload in enumerate(payloads):
             if per_second > 0:
                 delay = start + index / per_second - time.monotonic()
                 if delay > 0:
                     await asyncio.sleep(delay)
+            if windowed and self._window is not None:
+                await self._window.acquire()
+                self._in_window.add(int(payload["id"]))
             if self.first_dispatch_at is None:
                 self.first_dispatch_at = time.monotonic()
             await self.fake.dispatch("MESSAGE_CREATE", payload)

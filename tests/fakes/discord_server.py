@@ -18,6 +18,10 @@ owned by 5003; roles @everyone (2000, EVERYONE_DEFAULT = basic text permissions,
 
 The split: `discord_payloads` (state model + payload builders), `discord_rest` (REST routes, `Call`),
 `discord_gateway` (websocket gateway); this module wires them into one aiohttp app.
+
+As its own process (the benchmark's way): `python -m tests.fakes.discord_server --port 0 --token T
+[--channels N]` prints `{"url": ..., "ws_url": ...}` on one line and serves until killed, with the small
+control API of `discord_control` (dispatch MESSAGE_CREATEs, read counters and gateway state).
 """
 
 from __future__ import annotations

@@ -1,0 +1,57 @@
+"""The baseline for the Discord benchmark: the thinnest discord.py bot that answers every message.
+
+`python -m bench.bare_discord --api-url http://127.0.0.1:PORT/api/v10 --gateway-url ws://127.0.0.1:PORT/ --token T`
+
+A plain `discord.Client` with the default intents plus message content (articlebot asks for the same), default
+`guild_ready_timeout`, no mentions allowed. `on_message` answers each message not sent by a bot with exactly one
+`channel.send` replying to it (`fail_if_not_exists=False`, as articlebot's replies), its text about as long as
+articlebot's answers. No storage, no parsing: whatever this reaches is what discord.py and the fake allow.
+Prints "bare discord bot ready" (stderr) once `on_ready` fired.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+import discord
+import yarl
+
+# articlebot's answers in the benchmark's workload average about this many characters (a `!section N` is the
+# section's text, a `!comment` a one-line confirmation); the bare bot pads its answer to this length
+ANSWER_CHARS = 430
+FILLER = "lorem ipsum dolor sit amet " * (ANSWER_CHARS // 27 + 1)
+
+
+class BareClient(discord.Client):
+    async def on_ready(self) -> None:
+        print("bare discord bot ready", file=sys.stderr, flush=True)
+
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot:
+            return
+        head = f"got {len(message.content)} characters: "
+        await message.channel.send(head + FILLER[: max(0, ANSWER_CHARS - len(head))],
+                                   reference=message.to_reference(fail_if_not_exists=False),
+                                   allowed_mentions=discord.AllowedMentions.none())
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--api-url", required=True, help="the fake's REST base, like http://127.0.0.1:8081/api/v10")
+    parser.add_argument("--gateway-url", required=True, help="the fake's gateway, like ws://127.0.0.1:8081/")
+    parser.add_argument("--token", required=True)
+    args = parser.parse_args(argv)
+    if not args.api_url.startswith("http://127.") or not args.gateway_url.startswith("ws://127."):
+        parser.error("the benchmark bot only talks to a fake Discord on this machine")
+    logging.basicConfig(level=logging.WARNING)
+    discord.http.Route.BASE = args.api_url.rstrip("/")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(args.gateway_url)
+    intents = discord.Intents.default()
+    intents.message_content = True
+    BareClient(intents=intents, allowed_mentions=discord.AllowedMentions.none()).run(args.token, log_handler=None)
+
+
+if __name__ == "__main__":
+    main()
