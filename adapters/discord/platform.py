@@ -33,6 +33,8 @@ class DiscordPlatform:
         self.client = client
         self.max_bytes = max_bytes
         self.known = known or {}
+        # a message's own channel and author, whose permissions are computed from the cache on demand
+        self.local: tuple[str, str, discord.abc.GuildChannel | discord.Thread, discord.Member] | None = None
 
     async def is_chat_admin(self, chat: Chat, user: User) -> bool:
         if chat.private:
@@ -40,6 +42,8 @@ class DiscordPlatform:
         hint = self.known.get((chat.key, user.key))
         if hint is not None:
             return hint
+        if self.local is not None and self.local[:2] == (chat.key, user.key):
+            return is_moderator(self.local[2].permissions_for(self.local[3]))
         channel_id, user_id = snowflake(chat.key), snowflake(user.key)
         if channel_id is None or user_id is None:
             return False

@@ -44,26 +44,27 @@ class Dispatcher:
         self.prefix = prefix
         self.defer_after = defer_after
         self._busy = 0
-        self._changed = asyncio.Condition()
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     # ---- bookkeeping: how many events are being handled (stop() lets them finish) --------------------
 
     @contextlib.asynccontextmanager
     async def _handling(self, what: str) -> AsyncIterator[None]:
         self._busy += 1
+        self._idle.clear()
         try:
             yield
         except Exception:
             log.exception("failed to handle a Discord %s", what)
         finally:
             self._busy -= 1
-            async with self._changed:
-                self._changed.notify_all()
+            if self._busy == 0:
+                self._idle.set()
 
     async def idle(self) -> None:
         """Returns once no event is being handled."""
-        async with self._changed:
-            await self._changed.wait_for(lambda: self._busy == 0)
+        await self._idle.wait()
 
     def _platform(self, client: discord.Client, chat: Chat, user: User, permissions: discord.Permissions | None,
                   ) -> DiscordPlatform:
@@ -90,12 +91,12 @@ class Dispatcher:
         if event is None:
             return
         async with self._handling("message"):
-            permissions = None
+            platform = DiscordPlatform(client, self.core.services.import_max_bytes)
             channel = message.channel
             if isinstance(message.author, discord.Member) and isinstance(channel, discord.abc.GuildChannel
                                                                          | discord.Thread):
-                permissions = channel.permissions_for(message.author)
-            platform = self._platform(client, event.chat, event.user, permissions)
+                # worked out only if the core asks (most messages never need it)
+                platform.local = (event.chat.key, event.user.key, channel, message.author)
             outcome = await self._handle(event, platform)
             await ChannelSender(self.core, event.chat, message).send(outcome)
 
