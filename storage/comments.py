@@ -191,20 +191,23 @@ class CommentQueries:
                 ).fetchone()
                 if seen is not None:
                     return fetch_comment(db, int(seen[0])), False
-            db.execute("INSERT OR IGNORE INTO chats(chat_key) VALUES (?)", (new.chat_key,))
             row = db.execute(
-                "UPDATE chats SET next_number = next_number + 1 WHERE chat_key = ? RETURNING next_number - 1",
+                "INSERT INTO chats(chat_key, next_number) VALUES (?, 2) ON CONFLICT(chat_key)"
+                " DO UPDATE SET next_number = next_number + 1 RETURNING next_number - 1",
                 (new.chat_key,),
             ).fetchone()
             assert row is not None
             number = int(row[0])
-            cur2 = db.execute(
+            cur = db.execute(
                 "INSERT INTO comments(chat_key, number, article_id, section_key, parent_number, author_key,"
                 " text, status, created_at, source_id, hold_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (new.chat_key, number, new.article_id, new.section_key, new.parent_number, new.author_key,
                  new.text, new.status.value, new.created_at, new.source_id, new.hold_reason),
             )
-            comment = fetch_comment(db, int(cur2.lastrowid or 0))
+            name = db.execute("SELECT name FROM users WHERE user_key = ?", (new.author_key,)).fetchone()
+            comment = Comment(int(cur.lastrowid or 0), new.chat_key, number, new.article_id, new.section_key,
+                              new.parent_number, new.author_key, name[0] if name else new.author_key, new.text,
+                              new.status, new.created_at, None, new.hold_reason)
             if comment.status is Status.VISIBLE:
                 bump_count(db, comment, 1)
             if log is not None:
