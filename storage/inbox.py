@@ -36,14 +36,13 @@ class InboxQueries:
         )
         return [(int(r["update_id"]), str(r["payload"])) for r in rows]
 
-    async def inbox_done(self, platform: str, update_id: int, now: float) -> None:
+    async def inbox_done(self, platform: str, update_ids: Sequence[int], now: float) -> None:
         def work(db: sqlite3.Connection) -> None:
-            db.execute(
-                "UPDATE inbox SET done_at = ?, payload = '' WHERE platform = ? AND update_id = ?",
-                (now, platform, update_id),
-            )
+            db.executemany("UPDATE inbox SET done_at = ? WHERE platform = ? AND update_id = ?",
+                           [(now, platform, update_id) for update_id in update_ids])
 
-        await self.db.transaction(work)
+        if update_ids:
+            await self.db.transaction(work)
 
     async def inbox_last_id(self, platform: str) -> int | None:
         row = await self.db.fetchone("SELECT max(update_id) AS m FROM inbox WHERE platform = ?", (platform,))
