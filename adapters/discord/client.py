@@ -25,9 +25,15 @@ class ArticleClient(discord.Client):
         self.dispatcher = dispatcher
         self.press_handler = dispatcher  # read by ArticleButton.callback
         self._ready_callback = on_ready
+        self._sessions = 0
         self.add_dynamic_items(ArticleButton)
 
     async def on_ready(self) -> None:
+        self._sessions += 1
+        if self._sessions > 1:  # a new session, not a resume: messages sent in the gap are not replayed
+            await self.dispatcher.catch_up(self)
+        else:
+            self.dispatcher.note_channels(self)
         self._ready_callback(self)
 
     async def on_message(self, message: discord.Message) -> None:

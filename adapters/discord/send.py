@@ -7,11 +7,15 @@ answers a slash command or a button press, ephemerally when `Reply.private`.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
+import aiohttp
 import discord
 
 from adapters.discord.buttons import view_of
@@ -23,6 +27,31 @@ log = logging.getLogger("articlebot.discord")
 
 NO_PINGS = discord.AllowedMentions.none()
 DONE = "✓ Done."
+T = TypeVar("T")
+# discord.py retries a reset connection only for the macOS and Windows error numbers; on Linux it surfaces
+TRANSIENT = (aiohttp.ClientConnectionError, ConnectionError, asyncio.TimeoutError)
+RETRY_AFTER_SECONDS = 1.0
+
+
+class Failed(Exception):
+    """A send that failed for good (already logged once)."""
+
+
+async def attempt(what: str, chat: Chat, call: Callable[[], Awaitable[T]]) -> T:
+    """One Discord request, retried once after a dropped connection; failures logged once, raised as Failed."""
+    for first in (True, False):
+        try:
+            return await call()
+        except discord.HTTPException as err:
+            log_failure(what, chat, err)
+            raise Failed from err
+        except TRANSIENT as err:
+            if not first:
+                log.warning("could not send %s in %s: the connection failed twice (%s)", what, chat.key,
+                            type(err).__name__)
+                raise Failed from err
+        await asyncio.sleep(RETRY_AFTER_SECONDS)
+    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +110,8 @@ class ChannelSender:
             if reference is not None:
                 kwargs["reference"] = reference
             try:
-                sent = await self.message.channel.send(item.content, **kwargs)
-            except discord.HTTPException as err:
-                log_failure("a reply", self.chat, err)
+                sent = await attempt("a reply", self.chat, partial(self.message.channel.send, item.content, **kwargs))
+            except Failed:
                 continue
             reference = None
             if item.anchor is not None:
@@ -103,9 +131,9 @@ class InteractionSender:
 
     async def defer(self, private: bool) -> None:
         try:
-            await self.interaction.response.defer(ephemeral=private, thinking=True)
-        except discord.HTTPException as err:
-            log_failure("a deferral", self.chat, err)
+            await attempt("a deferral", self.chat,
+                          lambda: self.interaction.response.defer(ephemeral=private, thinking=True))
+        except Failed:
             return
         self.deferred_private = private
         self.original_pending = True
@@ -119,9 +147,8 @@ class InteractionSender:
             return
         for item in items:
             try:
-                message_id = await self._send_one(item)
-            except discord.HTTPException as err:
-                log_failure("an interaction answer", self.chat, err)
+                message_id = await attempt("an interaction answer", self.chat, partial(self._send_one, item))
+            except Failed:
                 continue
             if item.anchor is not None and message_id is not None and not item.private:
                 await self.core.remember_sent(self.chat, str(message_id), item.anchor)
@@ -151,14 +178,15 @@ class InteractionSender:
 
     async def _acknowledge(self, press: bool) -> None:
         response = self.interaction.response
-        try:
-            if not response.is_done():
-                if press:
-                    await response.defer()  # nothing to say: just acknowledge the press
+        if not response.is_done():
+            try:
+                if press:  # nothing to say: just acknowledge the press
+                    await attempt("an acknowledgement", self.chat, lambda: response.defer())
                 else:
-                    await response.send_message(DONE, ephemeral=True, allowed_mentions=NO_PINGS)
-        except discord.HTTPException as err:
-            log_failure("an acknowledgement", self.chat, err)
+                    await attempt("an acknowledgement", self.chat,
+                                  lambda: response.send_message(DONE, ephemeral=True, allowed_mentions=NO_PINGS))
+            except Failed:
+                pass
         await self._drop_thinking()
 
     async def _drop_thinking(self) -> None:
@@ -168,6 +196,6 @@ class InteractionSender:
 
     async def _delete_original(self) -> None:
         try:
-            await self.interaction.delete_original_response()
-        except discord.HTTPException as err:
-            log_failure("(deleting) the deferred answer", self.chat, err)
+            await attempt("(deleting) the deferred answer", self.chat, self.interaction.delete_original_response)
+        except Failed:
+            pass

@@ -25,13 +25,14 @@ from adapters.discord.events import (
     user_of,
 )
 from adapters.discord.platform import DiscordPlatform, is_moderator
-from adapters.discord.send import NO_PINGS, ChannelSender, InteractionSender
+from adapters.discord.send import NO_PINGS, TRANSIENT, ChannelSender, InteractionSender
 from adapters.discord.slash import choices_for, command_args, focused_option
 from bot.actions import Verb, decode
 from bot.commands.registry import REGISTRY
 from bot.core import Core
 from bot.types import Chat, Command, Event, Outcome, User
 
+CATCH_UP = 200  # messages per channel read back after a new session
 log = logging.getLogger("articlebot.discord")
 
 STALE_BUTTON = "This button is no longer valid."
@@ -46,6 +47,8 @@ class Dispatcher:
         self._busy = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        self.last_seen: dict[int, int] = {}  # channel id -> newest message id seen, for catching up
+        self.caught_up = asyncio.Event()  # set after each catch-up following a new session
 
     # ---- bookkeeping: how many events are being handled (stop() lets them finish) --------------------
 
@@ -87,6 +90,8 @@ class Dispatcher:
     async def on_message(self, client: discord.Client, message: discord.Message) -> None:
         if client.user is None:
             return
+        if message.guild is not None:
+            self.last_seen[message.channel.id] = max(message.id, self.last_seen.get(message.channel.id, 0))
         event = message_event(message, client.user.id, self.prefix)
         if event is None:
             return
@@ -99,6 +104,34 @@ class Dispatcher:
                 platform.local = (event.chat.key, event.user.key, channel, message.author)
             outcome = await self._handle(event, platform)
             await ChannelSender(self.core, event.chat, message).send(outcome)
+
+    def note_channels(self, client: discord.Client) -> None:
+        """Remembers where each text channel stood when we first saw it, so a later catch-up knows what's new."""
+        now = discord.utils.time_snowflake(discord.utils.utcnow())
+        for guild in client.guilds:
+            for channel in guild.text_channels:
+                self.last_seen.setdefault(channel.id, channel.last_message_id or now)
+
+    async def catch_up(self, client: discord.Client) -> None:
+        """After a new session (Discord replays nothing after an invalid session), read what each channel
+        received meanwhile; only channels whose newest message we have not seen cost a request. Overlap is
+        harmless: comments are unique per message id."""
+        for guild in client.guilds:
+            for channel in guild.text_channels:
+                last = self.last_seen.get(channel.id)
+                newest = channel.last_message_id
+                if last is None or newest is None or newest <= last:
+                    continue
+                await self._read_since(client, channel, last)
+        self.note_channels(client)
+        self.caught_up.set()
+
+    async def _read_since(self, client: discord.Client, channel: discord.TextChannel, last: int) -> None:
+        try:
+            async for message in channel.history(after=discord.Object(last), oldest_first=True, limit=CATCH_UP):
+                await self.on_message(client, message)
+        except (discord.HTTPException, *TRANSIENT) as err:
+            log.warning("could not catch up on channel %s after reconnecting: %s", channel.id, err)
 
     # ---- interactions ---------------------------------------------------------------------------------
 

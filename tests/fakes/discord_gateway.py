@@ -195,6 +195,18 @@ class FakeGateway:
         async with asyncio.timeout(5.0):
             await conn.done.wait()
 
+    async def invalidate_session(self, *, resumable: bool = False) -> None:
+        """Send op 9 INVALID_SESSION on the live connection. Unless `resumable`, the session is forgotten
+        first: a RESUME is refused, nothing is replayed, and the client must IDENTIFY anew (events sent
+        until then never reach it, as on Discord)."""
+        conn = self.current
+        if conn is None:
+            raise RuntimeError("no live gateway connection")
+        if not resumable and self.session is not None:
+            self.session.connection = None
+            self.session = None
+        await conn.send({"op": OP_INVALID_SESSION, "d": resumable, "s": None, "t": None})
+
     async def reconnect_request(self) -> None:
         """Send op 7 RECONNECT (the client closes and resumes)."""
         conn = self.current
