@@ -36,6 +36,7 @@ BUSY_TIMEOUT_MS = 5000
 LOCKED_GIVE_UP_SECONDS = 60.0  # past SQLite's own busy wait, keep retrying this long before failing
 MAX_GROUP = 256
 READ_BUSY_MS = 50
+READ_MMAP_BYTES = 256 * 1024 * 1024
 
 
 class SchemaTooNew(RuntimeError):
@@ -130,6 +131,9 @@ class Database:
             reader.row_factory = sqlite3.Row
             reader.execute(f"PRAGMA busy_timeout = {READ_BUSY_MS}")  # short: this one runs on the event loop
             reader.execute("PRAGMA query_only = ON")
+            # deep "More" pages of a big chat touch index pages SQLite's default 2 MB cache has dropped;
+            # memory-mapped reads serve them straight from the OS page cache
+            reader.execute(f"PRAGMA mmap_size = {READ_MMAP_BYTES}")
         except BaseException:
             await writer.close()
             raise
