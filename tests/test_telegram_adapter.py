@@ -259,3 +259,15 @@ async def test_a_backlog_longer_than_a_replay_page_is_processed_in_full(tmp_path
         assert await rig.store.inbox_open("telegram") == []
         stored = [await rig.store.comment(f"telegram:{GROUP - k}", 1) for k in range(3)]
         assert all(c is not None for c in stored)
+
+
+async def test_each_transient_fault_is_logged_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    async with telegram_rig(tmp_path) as rig:
+        caplog.set_level(logging.WARNING, logger="articlebot")
+        for fail in (lambda: rig.fake.fail_next("sendMessage", status=500),
+                     lambda: rig.fake.fail_next("sendMessage", status=429, retry_after=1),
+                     lambda: rig.fake.reset_next("sendMessage")):
+            caplog.clear()
+            fail()
+            assert "Saved as" in texts(await rig.say(ANN, "/comment through a fault"))
+            assert len([r for r in caplog.records if r.name.startswith("articlebot")]) == 1, caplog.records

@@ -50,6 +50,8 @@ async def with_retries(what: str, call: Callable[[], Awaitable[T]]) -> T | None:
         try:
             return await call()
         except RetryAfter as err:
+            if attempt == 1:
+                log.warning("%s: Telegram asks to wait %.0f s (flood control); waiting", what, retry_seconds(err))
             await asyncio.sleep(min(retry_seconds(err), 60.0))
         except BadRequest:
             raise
@@ -57,6 +59,8 @@ async def with_retries(what: str, call: Callable[[], Awaitable[T]]) -> T | None:
             log.info("%s refused by Telegram (blocked or removed from the chat): %s", what, err)
             return None
         except NetworkError as err:  # includes TimedOut
+            if attempt == 1:
+                log.warning("%s failed (%s); retrying", what, err)
             if attempt == ATTEMPTS:
                 log.warning("%s failed after %d attempts: %s", what, attempt, err)
                 return None
