@@ -181,8 +181,6 @@ async def step(ctx: Context, delta: int) -> Reply:
     current = article.section(pos.section_key) if pos and pos.article_id == article.id else None
     index = (current.position - 1 + delta) if current else (0 if delta > 0 else -1)
     if index < 0:
-        if current is None:
-            return await show_intro(ctx, article)
         return await show_intro(ctx, article)
     if index >= len(article.sections):
         reply = text_reply("That was the last section. /comments shows the discussion, /sections the contents.")
