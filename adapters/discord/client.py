@@ -31,10 +31,15 @@ class ArticleClient(discord.Client):
     async def on_ready(self) -> None:
         self._sessions += 1
         if self._sessions > 1:  # a new session, not a resume: messages sent in the gap are not replayed
-            await self.dispatcher.catch_up(self)
+            await self.dispatcher.catch_up(self, self.guilds)
         else:
             self.dispatcher.note_channels(self)
         self._ready_callback(self)
+
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        # a server that arrives after a new session (or comes back from an outage) is caught up on its own
+        if self._sessions >= 1:
+            await self.dispatcher.catch_up(self, [guild])
 
     async def on_message(self, message: discord.Message) -> None:
         await self.dispatcher.on_message(self, message)

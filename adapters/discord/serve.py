@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import logging
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Coroutine, Sequence
 from typing import Any
 
 import discord
@@ -107,16 +108,18 @@ class Dispatcher:
 
     def note_channels(self, client: discord.Client) -> None:
         """Remembers where each text channel stood when we first saw it, so a later catch-up knows what's new."""
-        now = discord.utils.time_snowflake(discord.utils.utcnow())
+        # a little before now: ids are per millisecond, and a message from the very moment we connected
+        # must count as unseen (reading one twice costs nothing; comments are unique per message id)
+        now = discord.utils.time_snowflake(discord.utils.utcnow() - datetime.timedelta(seconds=2))
         for guild in client.guilds:
             for channel in guild.text_channels:
                 self.last_seen.setdefault(channel.id, channel.last_message_id or now)
 
-    async def catch_up(self, client: discord.Client) -> None:
+    async def catch_up(self, client: discord.Client, guilds: Sequence[discord.Guild]) -> None:
         """After a new session (Discord replays nothing after an invalid session), read what each channel
         received meanwhile; only channels whose newest message we have not seen cost a request. Overlap is
         harmless: comments are unique per message id."""
-        for guild in client.guilds:
+        for guild in guilds:
             for channel in guild.text_channels:
                 last = self.last_seen.get(channel.id)
                 newest = channel.last_message_id
@@ -124,7 +127,8 @@ class Dispatcher:
                     continue
                 await self._read_since(client, channel, last)
         self.note_channels(client)
-        self.caught_up.set()
+        if guilds:
+            self.caught_up.set()
 
     async def _read_since(self, client: discord.Client, channel: discord.TextChannel, last: int) -> None:
         try:
