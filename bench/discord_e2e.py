@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
 import sqlite3
 import time
 from dataclasses import asdict, dataclass, field
@@ -25,13 +24,12 @@ from typing import Any
 import aiohttp
 
 from bench.common import PYTHON, ROOT, Options, Result, Row, child_env, fmt, scratch
-from bench.telegram_e2e import SECTIONS, WORDS, cpu_seconds, stop_process
+from bench.telegram_e2e import USERS, cpu_seconds, mixed_commands, stop_process
 
 NAME = "discord"
 TOKEN = "BENCH.DISCORD.TOKEN"
 GUILD = 2000
 CHANNELS = (3001, 3002, 3003, 3004)
-USERS = 240
 TARGET_RATIO = 0.9
 POLL_SECONDS = 0.05
 READY_LIMIT_S = 30.0
@@ -64,18 +62,9 @@ class RunStats:
 
 
 def workload(n: int, seed: int = 7) -> list[dict[str, Any]]:
-    """The same N messages for every run: users live in one channel each; half read a section, half comment."""
-    rng = random.Random(seed)
-    messages = []
-    for _ in range(n):
-        user = 100_001 + rng.randrange(USERS)
-        channel = CHANNELS[user % len(CHANNELS)]
-        if rng.random() < 0.5:
-            text = f"!section {rng.randint(1, SECTIONS)}"
-        else:
-            text = "!comment " + " ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 30)))
-        messages.append({"channel_id": channel, "author_id": user, "content": text, "username": f"reader{user}"})
-    return messages
+    """The Telegram benchmark's messages, with `!` for `/`: users live in one channel each."""
+    return [{"channel_id": channel, "author_id": user, "content": text, "username": f"reader{user}"}
+            for channel, user, text in mixed_commands(n, CHANNELS, "!", seed)]
 
 
 async def start_fake(log: Path) -> tuple[asyncio.subprocess.Process, str, str]:

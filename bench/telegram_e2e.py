@@ -58,19 +58,25 @@ class RunStats:
         return self.answered / self.seconds
 
 
-def workload(n: int, seed: int = 7) -> list[dict[str, Any]]:
-    """The same N messages for every run: users live in one chat each; half read a section, half comment."""
+def mixed_commands(n: int, groups: tuple[int, ...], prefix: str, seed: int = 7) -> list[tuple[int, int, str]]:
+    """The same N (group, user, text) for every run and platform: users live in one group each; half read a
+    section, half comment."""
     rng = random.Random(seed)
-    messages = []
+    out = []
     for _ in range(n):
         user = 100_001 + rng.randrange(USERS)
-        chat = CHATS[user % len(CHATS)]
+        group = groups[user % len(groups)]
         if rng.random() < 0.5:
-            text = f"/section {rng.randint(1, SECTIONS)}"
+            text = f"{prefix}section {rng.randint(1, SECTIONS)}"
         else:
-            text = "/comment " + " ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 30)))
-        messages.append({"chat_id": chat, "user_id": user, "text": text, "first_name": f"Reader{user}"})
-    return messages
+            text = f"{prefix}comment " + " ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 30)))
+        out.append((group, user, text))
+    return out
+
+
+def workload(n: int, seed: int = 7) -> list[dict[str, Any]]:
+    return [{"chat_id": chat, "user_id": user, "text": text, "first_name": f"Reader{user}"}
+            for chat, user, text in mixed_commands(n, CHATS, "/", seed)]
 
 
 def cpu_seconds(pid: int) -> float | None:

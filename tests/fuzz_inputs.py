@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
@@ -34,6 +35,17 @@ def expected_outcome(text: str, max_chars: int = 16_000) -> str | None:
     except UnicodeEncodeError:
         return None
     return body
+
+
+class Collect(logging.Handler):
+    """Keeps every log record at `level` or above, to assert that nothing went wrong quietly."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__(level)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
 
 
 class LoopThread:

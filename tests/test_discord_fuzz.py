@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from tests.discord_harness import GUILD, PLAIN, World, discord_world, message_bodies, replies_to
 from tests.fakes.discord_rest import Call
-from tests.fuzz_inputs import MESSAGE, LoopThread, expected_outcome
+from tests.fuzz_inputs import MESSAGE, Collect, LoopThread, expected_outcome
 
 BATCH = 50
 EXAMPLES = 200
@@ -35,15 +35,6 @@ MESSAGE_LIMIT, CUSTOM_ID_LIMIT, LABEL_LIMIT = 2000, 100, 80
 NO_PINGS: dict[str, list[str]] = {"parse": []}
 # a mention Discord would render: `<@`, `<@&`, `<#` not preceded by an escaping backslash
 LIVE_MENTION = re.compile(r"(?<!\\)(?:\\\\)*<[@#]")
-
-
-class LoudLog(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +106,7 @@ async def deliver(world: World, channel: int, texts: list[str]) -> list[str]:
 
 def test_ten_thousand_hostile_comments(live: tuple[LoopThread, World]) -> None:
     runner, world = live
-    loud = LoudLog()
+    loud = Collect(logging.WARNING)
     logging.getLogger().addHandler(loud)
     channels = count(900_000_000_000_000_000)
     seen = Counter[str]()

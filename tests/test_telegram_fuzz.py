@@ -18,21 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.fakes.telegram_html import check_html
-from tests.fuzz_inputs import MESSAGE, LoopThread, expected_outcome
+from tests.fuzz_inputs import MESSAGE, Collect, LoopThread, expected_outcome
 from tests.telegram_harness import TelegramRig, telegram_rig
 
 BATCH = 50
 EXAMPLES = 200
 REFUSALS = ("Write your comment", "the limit is", "broken characters")
-
-
-class ErrorLog(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +61,7 @@ async def deliver(rig: TelegramRig, chat: int, texts: list[str]) -> dict[int, st
 
 def test_ten_thousand_hostile_messages(live: tuple[LoopThread, TelegramRig]) -> None:
     runner, rig = live
-    errors = ErrorLog()
+    errors = Collect(logging.ERROR)
     logging.getLogger().addHandler(errors)
     chats = itertools.count(-2_000_000)
     seen = {"messages": 0, "refused": 0}
