@@ -11,7 +11,13 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 if [ ! -f "$stamp" ] || ! cmp -s "$root/pyproject.toml" "$stamp"; then
   echo "Installing articlebot and its dependencies into .venv (first run takes a minute) ..." >&2
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$root[dev]"
+  log="$venv/install.log"
+  # pip and setuptools are chatty even when all is well: their output is kept, and shown only on failure
+  if ! { "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip &&
+         "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$root[dev]"; } >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "Installing failed; the output above is also in $log" >&2
+    exit 1
+  fi
   cp "$root/pyproject.toml" "$stamp"
 fi
