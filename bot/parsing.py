@@ -30,11 +30,6 @@ def comment_number(word: str, usage: str) -> int:
     return int(digits)
 
 
-def looks_like_comment_number(word: str) -> bool:
-    raw = word[1:] if word.startswith("#") else word
-    return raw.isascii() and raw.isdigit() and 0 < int(raw) <= MAX_COMMENT_NUMBER
-
-
 def duration(word: str) -> int | None:
     """`30m`, `2h`, `7d` → seconds; None when `word` is not a duration."""
     match = _DURATION.match(word.strip())

@@ -39,6 +39,3 @@ class Permissions:
                 self._cache.clear()  # bounded memory beats a perfect hit rate here
             self._cache[key] = (now + self.cache_seconds, is_admin)
         return Role.ADMIN if is_admin else Role.MEMBER
-
-    def forget(self, chat_key: str, user_key: str) -> None:
-        self._cache.pop((chat_key, user_key), None)

@@ -133,8 +133,6 @@ class ArticleQueries:
     async def get_article(self, article_id: int) -> Article | None:
         return await self._load("id", article_id)
 
-    async def get_article_by_slug(self, slug: str) -> Article | None:
-        return await self._load("slug", slug)
 
     async def orphaned_sections(self, article_id: int) -> list[tuple[str, str]]:
         rows = await self.db.fetchall(

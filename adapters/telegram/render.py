@@ -36,9 +36,5 @@ def render_messages(reply: Reply, limit: int = MESSAGE_LIMIT) -> list[str]:
     return pack(reply.blocks, render_block, utf16_len, limit) or ["…"]
 
 
-def keyboard_rows(reply: Reply) -> list[list[Button]]:
-    return [[b for b in row if len(b.data.encode()) <= 64] for row in reply.buttons if row]
-
-
 def label(button: Button) -> str:
     return button.label[:BUTTON_LABEL_LIMIT] or "·"
