@@ -4,7 +4,9 @@ Each run starts a fresh fake Bot API process (`python -m tests.fakes.telegram_se
 N updates through its control API (a mix of `/section N` and `/comment text` from many users in a few group
 chats), then starts the bot as its own process. The clock is the fake's: from its first getUpdates call to
 the call that completes the N-th distinct answer (a successful sendMessage replying to one of the N user
-messages). Runs alternate articlebot, bare, articlebot, bare; the better run of each is reported.
+messages). Three bots take turns: articlebot, the bare bot on PTB's default network layer (httpx), and the
+bare bot on the aiohttp layer articlebot uses; the best of ROUNDS runs of each is reported, and the target
+is judged against the faster bare bot.
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ SECTIONS = 6  # the bundled demo article
 TARGET_RATIO = 0.9
 PTB_CONCURRENCY = 16  # articlebot's adapter runs 16 workers (adapters/telegram/app.py WORKERS)
 POLL_SECONDS = 0.05
+# the bare bot on PTB's default network layer (httpx), and on the aiohttp one articlebot uses
+TRANSPORT = {"bare": "httpx", "bare-aiohttp": "aiohttp"}
+KINDS = ("articlebot", "bare", "bare-aiohttp")
+ROUNDS = 3  # a 2,000-update run lasts about two seconds, so one run is noisy
 
 WORDS = ("rent", "transit", "schools", "safety", "jobs", "housing", "parks", "broadband", "taxes", "neighbours",
          "commute", "markets", "clinics", "libraries", "noise", "trust")
@@ -129,7 +135,7 @@ async def start_bot(kind: str, url: str, work: Path, log: Path) -> asyncio.subpr
         else:
             env = child_env()
             args = ["-m", "bench.bare_telegram", "--base-url", url, "--token", TOKEN,
-                    "--concurrency", str(PTB_CONCURRENCY)]
+                    "--concurrency", str(PTB_CONCURRENCY), "--transport", TRANSPORT[kind]]
         return await asyncio.create_subprocess_exec(PYTHON, *args, cwd=str(work), env=env,
                                                     stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=out)
 
@@ -207,31 +213,37 @@ def _delta(start: float | None, end: float | None) -> float | None:
 
 async def _run(opts: Options) -> Result:
     n = 300 if opts.quick else 2000
-    rounds = 2
+    rounds = ROUNDS
     limit = 60.0 if opts.quick else 240.0
     messages = workload(n)
     runs: list[RunStats] = []
     with scratch("telegram", opts) as work:
         for r in range(rounds):
-            for kind in ("articlebot", "bare"):
+            for kind in KINDS:
                 run_dir = work / f"{kind}-{r}"
                 run_dir.mkdir()
                 runs.append(await one_run(kind, messages, run_dir, limit))
     result = Result(details={"updates": n, "runs_each": rounds, "ptb_concurrency": PTB_CONCURRENCY,
                              "chats": len(CHATS), "users": USERS, "runs": [asdict(s) | {"rate": s.rate} for s in runs]})
-    best = {kind: max((s for s in runs if s.kind == kind), key=lambda s: s.rate) for kind in ("articlebot", "bare")}
-    label = {"articlebot": "articlebot updates/s", "bare": "bare PTB updates/s"}
-    for kind in ("articlebot", "bare"):
+    best = {kind: max((s for s in runs if s.kind == kind), key=lambda s: s.rate) for kind in KINDS}
+    label = {"articlebot": "articlebot updates/s", "bare": "bare PTB (httpx) updates/s",
+             "bare-aiohttp": "bare PTB (aiohttp) updates/s"}
+    for kind in KINDS:
         s = best[kind]
         note = "" if not s.timed_out else f" (timeout: {s.answered}/{s.updates})"
         result.add(Row(NAME, label[kind], s.rate, fmt(s.rate) + note))
-    for kind in ("articlebot", "bare"):
+    for kind in KINDS:
         s = best[kind]
         if s.bot_cpu_seconds is not None and s.answered:
             ms = s.bot_cpu_seconds * 1000 / s.answered
             result.add(Row(NAME, f"{kind} CPU ms/update", ms, fmt(ms, 2)))
-    ratio = best["articlebot"].rate / best["bare"].rate if best["bare"].rate else 0.0
-    result.add(Row(NAME, "ratio articlebot/bare", ratio, fmt(ratio, 2), f">= {TARGET_RATIO}", ratio >= TARGET_RATIO))
+    stock = best["articlebot"].rate / best["bare"].rate if best["bare"].rate else 0.0
+    result.add(Row(NAME, "ratio articlebot/bare (PTB as shipped)", stock, fmt(stock, 2)))
+    # the target is judged against the faster bare bot: the best python-telegram-bot can do on this machine
+    fastest = max(best["bare"].rate, best["bare-aiohttp"].rate)
+    ratio = best["articlebot"].rate / fastest if fastest else 0.0
+    result.add(Row(NAME, "ratio articlebot/fastest bare", ratio, fmt(ratio, 2), f">= {TARGET_RATIO}",
+                   ratio >= TARGET_RATIO))
     return result
 
 

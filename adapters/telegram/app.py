@@ -14,18 +14,19 @@ import logging
 import secrets
 import time
 import weakref
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import BotCommand, BotCommandScopeAllChatAdministrators, BotCommandScopeDefault, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
-from telegram.request import HTTPXRequest
 
 from adapters.base import AdapterStartError
 from adapters.telegram.events import from_update
 from adapters.telegram.platform import TelegramPlatform
 from adapters.telegram.send import Sender, retry_seconds
+from adapters.telegram.transport import AiohttpRequest
 from bot.commands import REGISTRY
 from bot.core import Core
 from bot.ports import Inbox
@@ -41,6 +42,7 @@ REPLAY_PAGE = 500
 PRUNE_EVERY = 60.0
 KEEP_DONE = 600.0  # finished updates are kept ten minutes (for a look after an incident), then pruned
 DONE_BATCH_SECONDS = 0.02
+GET_UPDATES_READ_TIMEOUT = 10.0  # on top of the long-poll timeout
 
 
 class TelegramAdapter:
@@ -63,9 +65,10 @@ class TelegramAdapter:
             token,
             base_url=settings.telegram_api_url,
             base_file_url=settings.telegram_file_url,
-            request=HTTPXRequest(connection_pool_size=WORKERS + 4, read_timeout=request_timeout,
+            request=AiohttpRequest(connection_pool_size=WORKERS + 4, read_timeout=request_timeout,
                                  write_timeout=request_timeout, connect_timeout=10, pool_timeout=10),
-            get_updates_request=HTTPXRequest(connection_pool_size=2, read_timeout=10, connect_timeout=10),
+            get_updates_request=AiohttpRequest(connection_pool_size=2, read_timeout=GET_UPDATES_READ_TIMEOUT,
+                                               connect_timeout=10),
             rate_limiter=AIORateLimiter(max_retries=3) if settings.telegram_rate_limit else None,  # type: ignore[arg-type]
         )
         self.platform = TelegramPlatform(self.bot, settings.import_max_bytes)
@@ -151,12 +154,29 @@ class TelegramAdapter:
 
     # ---- receiving --------------------------------------------------------------------------------
 
-    async def _receive(self, updates: list[Update]) -> None:
+    def _parse(self, raw: list[Any]) -> list[tuple[int, str, Update]]:
+        """Each raw update as (id, its JSON for the inbox, the parsed Update); one that python-telegram-bot
+        cannot parse is logged and skipped rather than stopping every update behind it."""
+        out = []
+        for item in raw:
+            try:
+                update = Update.de_json(item, self.bot)
+                if update is None:
+                    raise ValueError("empty update")
+            except Exception:
+                log.exception("skipping Telegram update %s: it could not be parsed",
+                              item.get("update_id") if isinstance(item, dict) else "?")
+                continue
+            # the JSON as Telegram sent it: re-serialising the parsed Update costs far more
+            out.append((update.update_id, json.dumps(item, ensure_ascii=False), update))
+        return out
+
+    async def _receive(self, updates: list[tuple[int, str, Update]]) -> None:
         """Durable first, then queued: an update is never confirmed before it is in the inbox."""
-        fresh = set(await self.inbox.inbox_add(PLATFORM, [(u.update_id, u.to_json()) for u in updates], time.time()))
-        for update in updates:
-            if update.update_id in fresh:  # a second delivery of a stored update is not processed again
-                self.queue.put_nowait((update.update_id, update))
+        fresh = set(await self.inbox.inbox_add(PLATFORM, [(uid, payload) for uid, payload, _ in updates], time.time()))
+        for update_id, _, update in updates:
+            if update_id in fresh:  # a second delivery of a stored update is not processed again
+                self.queue.put_nowait((update_id, update))
 
     async def _poll(self) -> None:
         last = await self.inbox.inbox_last_id(PLATFORM)
@@ -166,8 +186,10 @@ class TelegramAdapter:
         next_prune = time.monotonic() + PRUNE_EVERY
         while True:
             try:
-                updates = await self.bot.get_updates(offset=offset, timeout=self.poll_timeout,
-                                                     allowed_updates=ALLOWED_UPDATES)
+                # getUpdates through PTB's request pipeline, but keeping the raw JSON (see _parse)
+                raw = await self.bot._post(
+                    "getUpdates", {"offset": offset, "timeout": self.poll_timeout, "allowed_updates": ALLOWED_UPDATES},
+                    read_timeout=self.poll_timeout + GET_UPDATES_READ_TIMEOUT)
             except InvalidToken:
                 log.error("Telegram no longer accepts TELEGRAM_BOT_TOKEN; stopping the Telegram adapter")
                 self._closed.set()
@@ -190,9 +212,11 @@ class TelegramAdapter:
             if failing is not None:
                 log.info("Telegram getUpdates works again")
                 failing, delay = None, 1.0
-            if updates:
-                await self._receive(list(updates))
-                offset = updates[-1].update_id + 1  # confirmed by the next call, after the inbox has them
+            if isinstance(raw, list) and raw:
+                await self._receive(self._parse(raw))
+                last_id = max((u["update_id"] for u in raw if isinstance(u, dict) and "update_id" in u), default=None)
+                if last_id is not None:
+                    offset = last_id + 1  # confirmed by the next call, after the inbox has them
             if time.monotonic() > next_prune:
                 next_prune = time.monotonic() + PRUNE_EVERY
                 await self.inbox.inbox_prune(PLATFORM, time.time() - KEEP_DONE)
@@ -216,12 +240,12 @@ class TelegramAdapter:
             return web.Response(status=403, text="forbidden")
         try:
             data = await request.json()
-            update = Update.de_json(data, self.bot)
         except Exception:
             return web.Response(status=400, text="not an update")
-        if update is None:
+        parsed = self._parse([data])
+        if not parsed:
             return web.Response(status=400, text="not an update")
-        await self._receive([update])
+        await self._receive(parsed)
         return web.Response(text="ok")
 
     # ---- processing -------------------------------------------------------------------------------
