@@ -31,6 +31,7 @@ _SHAPES: dict[Verb, tuple[str, ...]] = {
     Verb.REJECT: ("int",),
     Verb.HELP: ("key",),
 }
+_VERBS = {v.value: v for v in Verb}
 _KEY = re.compile(r"^[\w*-]{0,32}$", re.UNICODE)
 
 
@@ -62,7 +63,7 @@ def decode(data: str) -> Action | None:
     if len(data.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         return None
     verb_text, *parts = data.split(":")
-    verb = next((v for v in Verb if v.value == verb_text), None)
+    verb = _VERBS.get(verb_text)
     if verb is None:
         return None
     shape = _SHAPES[verb]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import time
 
 from bot.article import ParsedArticle
 from bot.records import MARK_END, MARK_START, Article, ArticleSummary, Position, SavedArticle, SearchHit, Section
@@ -23,9 +24,20 @@ def fts_query(text: str) -> str | None:
     return " ".join('"' + w.replace('"', '""') + '"*' for w in words[:12])
 
 
+# How long this process trusts what it last read of a chat's article choice. Its own changes apply at once;
+# this only bounds how soon an article imported by another process (`articlebot import`) is noticed.
+CHAT_ARTICLE_SECONDS = 2.0
+POSITIONS_KEPT = 100_000
+
+
 class ArticleQueries:
     db: Database
+    chat_article_seconds: float
     _article_cache: dict[int, tuple[float, Article]]
+    # chat key -> (monotonic time read, article id, its updated_at): which article a chat reads
+    _chat_articles: dict[str, tuple[float, int, float]]
+    # (chat key, user key) -> where the user last was; only this process writes positions
+    _positions: dict[tuple[str, str], Position | None]
 
     async def save_article(self, slug: str, article: ParsedArticle, now: float) -> SavedArticle:
         def work(db: sqlite3.Connection) -> SavedArticle:
@@ -74,6 +86,7 @@ class ArticleQueries:
 
         saved = await self.db.transaction(work)
         self._article_cache.pop(saved.id, None)
+        self._chat_articles.clear()  # it may be the newest now, or have a new version
         return saved
 
     async def list_articles(self) -> list[ArticleSummary]:
@@ -111,6 +124,14 @@ class ArticleQueries:
             lambda db: self._load_row(db, db.execute(f"SELECT * FROM articles WHERE {where} = ?", (param,)).fetchone()))
 
     async def reading_state(self, chat_key: str, user_key: str) -> tuple[Article | None, Position | None]:
+        # Asked on nearly every event: served from memory when this process already knows the answer.
+        known = self._chat_articles.get(chat_key)
+        if known is not None and time.monotonic() - known[0] < self.chat_article_seconds:
+            cached = self._article_cache.get(known[1])
+            where = (chat_key, user_key)
+            if cached is not None and cached[0] == known[2] and where in self._positions:
+                return cached[1], self._positions[where]
+
         def work(db: sqlite3.Connection) -> tuple[Article | None, Position | None]:
             # id and version first: on the usual cache hit the article's text is not read at all
             found = db.execute(
@@ -120,8 +141,11 @@ class ArticleQueries:
             where = db.execute("SELECT article_id, section_key FROM positions WHERE chat_key = ? AND user_key = ?",
                                (chat_key, user_key)).fetchone()
             position = None if where is None else Position(where[0], where[1])
+            # remembered in the same synchronous step as the read, so a newer write cannot be overtaken
+            self.remember_position(chat_key, user_key, position)
             if found is None:
                 return None, position
+            self._chat_articles[chat_key] = (time.monotonic(), int(found[0]), float(found[1]))
             cached = self._article_cache.get(found[0])
             if cached is not None and cached[0] == found[1]:
                 return cached[1], position
@@ -129,6 +153,11 @@ class ArticleQueries:
             return self._load_row(db, row), position
 
         return await self.db.read(work)
+
+    def remember_position(self, chat_key: str, user_key: str, position: Position | None) -> None:
+        if len(self._positions) >= POSITIONS_KEPT:
+            self._positions.clear()  # bounded memory; each reader costs one read again
+        self._positions[(chat_key, user_key)] = position
 
     async def get_article(self, article_id: int) -> Article | None:
         return await self._load("id", article_id)

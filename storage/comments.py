@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.records import Comment, ModlogEntry, NewComment, Position, Status
 from bot.types import Anchor, User
@@ -78,6 +78,8 @@ def change_status(
 class CommentQueries:
     db: Database
     _known_users: dict[str, tuple[str, str | None]]
+    _chat_articles: dict[str, tuple[float, int, float]]
+    remember_position: Callable[[str, str, Position | None], None]  # ArticleQueries keeps the positions
 
     # ---- users, positions, anchors ----------------------------------------------------------------
 
@@ -131,6 +133,7 @@ class CommentQueries:
             )
 
         await self.db.transaction(work)
+        self._chat_articles.pop(chat_key, None)
 
     async def position(self, chat_key: str, user_key: str) -> Position | None:
         row = await self.db.fetchone(
@@ -148,6 +151,7 @@ class CommentQueries:
             )
 
         await self.db.transaction(work)
+        self.remember_position(chat_key, user_key, position)
 
     async def save_anchor(self, chat_key: str, message_id: str, anchor: Anchor) -> None:
         def work(db: sqlite3.Connection) -> None:

@@ -157,12 +157,23 @@ class Database:
         return await future
 
     async def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Runs `work` on the reader connection, inline (see the module docstring for why)."""
+        """Runs `work` on the reader connection, inline (see the module docstring for why), in one read
+        transaction: its queries see one snapshot, and the WAL is looked up once rather than per query."""
+        return await self._read(work, snapshot=True)
+
+    async def _read(self, work: Callable[[sqlite3.Connection], T], *, snapshot: bool) -> T:
         deadline = time.monotonic() + self.give_up_seconds
         delay = 0.01
+        reader = self.reader
         while True:
             try:
-                return work(self.reader)
+                if not snapshot:
+                    return work(reader)
+                reader.execute("BEGIN")
+                try:
+                    return work(reader)
+                finally:
+                    reader.execute("COMMIT")  # ends a read-only transaction; nothing to write
             except sqlite3.OperationalError as err:
                 if not is_lock_error(err) or time.monotonic() > deadline:
                     raise
@@ -170,10 +181,10 @@ class Database:
             delay = min(delay * 2, 0.5)
 
     async def fetchall(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
-        return await self.read(lambda c: c.execute(sql, params).fetchall())
+        return await self._read(lambda c: c.execute(sql, params).fetchall(), snapshot=False)
 
     async def fetchone(self, sql: str, params: tuple[object, ...] = ()) -> sqlite3.Row | None:
-        return await self.read(lambda c: c.execute(sql, params).fetchone())
+        return await self._read(lambda c: c.execute(sql, params).fetchone(), snapshot=False)
 
     async def _commit_loop(self) -> None:
         while True:

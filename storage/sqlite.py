@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from storage.articles import ArticleQueries
+from storage.articles import CHAT_ARTICLE_SECONDS, ArticleQueries
 from storage.comments import CommentQueries
 from storage.connection import Database
 from storage.inbox import InboxQueries
@@ -12,16 +12,20 @@ from storage.moderation import ModerationQueries
 
 
 class SqliteStore(ArticleQueries, CommentQueries, ModerationQueries, InboxQueries):
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, chat_article_seconds: float = CHAT_ARTICLE_SECONDS) -> None:
         self.db = db
+        self.chat_article_seconds = chat_article_seconds
         self._article_cache = {}
         self._known_users = {}
+        self._chat_articles = {}
+        self._positions = {}
 
     @classmethod
     async def open(cls, path: str | Path, *, synchronous: str = "NORMAL", busy_timeout_ms: int = 5000,
-                   give_up_seconds: float = 60.0) -> SqliteStore:
+                   give_up_seconds: float = 60.0, chat_article_seconds: float = CHAT_ARTICLE_SECONDS,
+                   ) -> SqliteStore:
         return cls(await Database.open(path, synchronous=synchronous, busy_timeout_ms=busy_timeout_ms,
-                                       give_up_seconds=give_up_seconds))
+                                       give_up_seconds=give_up_seconds), chat_article_seconds=chat_article_seconds)
 
     async def close(self) -> None:
         await self.db.close()

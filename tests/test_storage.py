@@ -11,7 +11,7 @@ import aiosqlite
 import pytest
 
 from bot.article import ParsedArticle, ParsedSection
-from bot.records import ModlogEntry, NewComment, Status
+from bot.records import ModlogEntry, NewComment, Position, Status
 from storage.connection import SchemaTooNew, migrate
 from storage.schema import MIGRATIONS, SCHEMA_VERSION
 from storage.sqlite import SqliteStore
@@ -202,3 +202,29 @@ async def test_concurrent_writes_share_commits_and_fail_alone(store: SqliteStore
     assert sorted(c.number for c, _ in (r for r in results if not isinstance(r, BaseException))) == list(
         range(1, 41))
     assert store.db.groups - groups_before < 40  # shared commits, not one per write
+
+
+async def test_reading_state_follows_this_process_at_once_and_another_within_its_freshness(tmp_path: Path) -> None:
+    path = tmp_path / "shared.db"
+    bot = await SqliteStore.open(path, chat_article_seconds=0.3)
+    cli = await SqliteStore.open(path)  # another process's connection, like `articlebot import`
+    try:
+        first = await bot.save_article("t", ARTICLE, 1.0)
+        article, position = await bot.reading_state("c:1", "u:1")
+        assert article is not None and article.id == first.id and position is None
+        # this process's own writes are seen by the very next read
+        await bot.set_position("c:1", "u:1", Position(first.id, "gamma"))
+        assert (await bot.reading_state("c:1", "u:1"))[1] == Position(first.id, "gamma")
+        other = await bot.save_article("u", ARTICLE, 2.0)
+        assert (await bot.reading_state("c:1", "u:1"))[0].id == other.id  # type: ignore[union-attr]
+        await bot.set_chat_article("c:1", first.id)
+        assert (await bot.reading_state("c:1", "u:1"))[0].id == first.id  # type: ignore[union-attr]
+        # another process's import of a newer article reaches a chat without a choice within the freshness
+        assert (await bot.reading_state("c:2", "u:1"))[0].id == other.id  # type: ignore[union-attr]
+        newest = await cli.save_article("v", ARTICLE, 3.0)
+        await asyncio.sleep(0.35)
+        assert (await bot.reading_state("c:2", "u:1"))[0].id == newest.id  # type: ignore[union-attr]
+        assert (await bot.reading_state("c:1", "u:1"))[0].id == first.id  # type: ignore[union-attr]  # its choice
+    finally:
+        await cli.close()
+        await bot.close()

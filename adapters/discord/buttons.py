@@ -85,6 +85,14 @@ def view_of(rows: tuple[tuple[Button, ...], ...]) -> discord.ui.View | None:
     return view
 
 
+def components_of(rows: tuple[tuple[Button, ...], ...]) -> list[dict[str, Any]]:
+    """The same buttons as `view_of`, as the API's component JSON, for a send that needs no `View`: presses
+    are routed by custom_id to `ArticleButton` either way."""
+    return [{"type": 1, "components": [{"type": 2, "style": discord.ButtonStyle.secondary.value,
+                                        "label": label_of(b.label), "custom_id": PREFIX + b.data} for b in row]}
+            for row in layout(rows)]
+
+
 def message_has(message: discord.Message | None, custom_id: str) -> bool:
     """Does the message carry a button with this custom_id? (discord.py drops presses of buttons that
     are not on the message, so those are answered by the caller.)"""

@@ -18,12 +18,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from telegram import BotCommand, BotCommandScopeAllChatAdministrators, BotCommandScopeDefault, Update
+from telegram import BotCommand, BotCommandScopeAllChatAdministrators, BotCommandScopeDefault
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
 
 from adapters.base import AdapterStartError
-from adapters.telegram.events import from_update
+from adapters.telegram.events import JSON, from_update
 from adapters.telegram.platform import TelegramPlatform
 from adapters.telegram.send import Sender, retry_seconds
 from adapters.telegram.transport import AiohttpRequest
@@ -73,7 +73,7 @@ class TelegramAdapter:
         )
         self.platform = TelegramPlatform(self.bot, settings.import_max_bytes)
         self.sender = Sender(self.bot, core)
-        self.queue: asyncio.Queue[tuple[int, Update]] = asyncio.Queue()
+        self.queue: asyncio.Queue[tuple[int, JSON]] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self._marker: asyncio.Task[None] | None = None
         self._finished: list[int] = []
@@ -109,7 +109,7 @@ class TelegramAdapter:
         after, replayed = -1, 0
         while page := await self.inbox.inbox_open(PLATFORM, after=after, limit=REPLAY_PAGE):
             for update_id, payload in page:
-                self.queue.put_nowait((update_id, Update.de_json(json.loads(payload), self.bot)))
+                self.queue.put_nowait((update_id, json.loads(payload)))
             after, replayed = page[-1][0], replayed + len(page)
             await self.queue.join()  # one page in memory at a time, however long the backlog
         if replayed:
@@ -154,24 +154,21 @@ class TelegramAdapter:
 
     # ---- receiving --------------------------------------------------------------------------------
 
-    def _parse(self, raw: list[Any]) -> list[tuple[int, str, Update]]:
-        """Each raw update as (id, its JSON for the inbox, the parsed Update); one that python-telegram-bot
-        cannot parse is logged and skipped rather than stopping every update behind it."""
+    @staticmethod
+    def _parse(raw: list[Any]) -> list[tuple[int, str, JSON]]:
+        """Each update as (id, its JSON for the inbox, the update); anything without an update id is
+        logged and skipped rather than stopping every update behind it."""
         out = []
         for item in raw:
-            try:
-                update = Update.de_json(item, self.bot)
-                if update is None:
-                    raise ValueError("empty update")
-            except Exception:
-                log.exception("skipping Telegram update %s: it could not be parsed",
-                              item.get("update_id") if isinstance(item, dict) else "?")
+            update_id = item.get("update_id") if isinstance(item, dict) else None
+            if not isinstance(update_id, int) or isinstance(update_id, bool):
+                log.warning("skipping a Telegram update without an update_id: %.200r", item)
                 continue
-            # the JSON as Telegram sent it: re-serialising the parsed Update costs far more
-            out.append((update.update_id, json.dumps(item, ensure_ascii=False), update))
+            # ASCII-escaped: a text may hold lone surrogates, which SQLite (UTF-8) cannot store raw
+            out.append((update_id, json.dumps(item), item))
         return out
 
-    async def _receive(self, updates: list[tuple[int, str, Update]]) -> None:
+    async def _receive(self, updates: list[tuple[int, str, JSON]]) -> None:
         """Durable first, then queued: an update is never confirmed before it is in the inbox."""
         fresh = set(await self.inbox.inbox_add(PLATFORM, [(uid, payload) for uid, payload, _ in updates], time.time()))
         for update_id, _, update in updates:
@@ -213,10 +210,10 @@ class TelegramAdapter:
                 log.info("Telegram getUpdates works again")
                 failing, delay = None, 1.0
             if isinstance(raw, list) and raw:
-                await self._receive(self._parse(raw))
-                last_id = max((u["update_id"] for u in raw if isinstance(u, dict) and "update_id" in u), default=None)
-                if last_id is not None:
-                    offset = last_id + 1  # confirmed by the next call, after the inbox has them
+                parsed = self._parse(raw)
+                await self._receive(parsed)
+                if parsed:  # confirmed by the next call, after the inbox has them
+                    offset = max(uid for uid, _, _ in parsed) + 1
             if time.monotonic() > next_prune:
                 next_prune = time.monotonic() + PRUNE_EVERY
                 await self.inbox.inbox_prune(PLATFORM, time.time() - KEEP_DONE)
@@ -279,7 +276,7 @@ class TelegramAdapter:
         except Exception:
             log.exception("could not mark %d Telegram updates done; they will be replayed", len(ids))
 
-    async def _process(self, update: Update) -> None:
+    async def _process(self, update: JSON) -> None:
         incoming = from_update(update, self.bot.id, self.bot.username)
         if incoming is None:
             return

@@ -91,12 +91,12 @@ class Sender:
         self.core = core
 
     async def deliver(self, incoming: Incoming, outcome: Outcome) -> None:
-        query = incoming.callback
-        if query is not None:
+        query_id = incoming.callback_id
+        if query_id is not None:
             quiet = all(r.private for r in outcome.replies)
             notice = outcome.notice if quiet else None
-            await with_retries("answerCallbackQuery",
-                               lambda: query.answer(text=(notice or "")[:200] or None, show_alert=False))
+            await with_retries("answerCallbackQuery", lambda: self.bot.answer_callback_query(
+                query_id, text=(notice or "")[:200] or None, show_alert=False))
             if quiet:
                 return  # a refused or stale press: the notice says it, no message in the chat
             if await self._edit_in_place(incoming, outcome):
@@ -106,8 +106,7 @@ class Sender:
 
     async def _edit_in_place(self, incoming: Incoming, outcome: Outcome) -> bool:
         """Navigation buttons turn the page in the same message instead of adding one."""
-        message = incoming.message
-        if message is None or len(outcome.replies) != 1 or outcome.replies[0].file is not None:
+        if incoming.message_id is None or len(outcome.replies) != 1 or outcome.replies[0].file is not None:
             return False
         reply = outcome.replies[0]
         texts = render_messages(reply)
@@ -115,7 +114,7 @@ class Sender:
             return False
         try:
             edited = await self.bot.edit_message_text(
-                texts[0], chat_id=message.chat_id, message_id=message.message_id, parse_mode=ParseMode.HTML,
+                texts[0], chat_id=incoming.chat_id, message_id=incoming.message_id, parse_mode=ParseMode.HTML,
                 reply_markup=keyboard(reply), link_preview_options=NO_PREVIEW)
         except BadRequest as err:
             if "not modified" in str(err).lower():
@@ -128,8 +127,7 @@ class Sender:
         return True
 
     async def send_reply(self, incoming: Incoming, reply: Reply) -> None:
-        message = incoming.message
-        chat_id = int(incoming.event.chat.key.split(":", 1)[1])
+        chat_id = incoming.chat_id
         thread = int(incoming.event.chat.thread) if incoming.event.chat.thread else None
         texts = render_messages(reply)
         markup = keyboard_json(reply)
@@ -137,8 +135,8 @@ class Sender:
             params: dict[str, Any] = {"chat_id": chat_id, "link_preview_options": {"is_disabled": True}}
             if thread is not None:
                 params["message_thread_id"] = thread
-            if i == 0 and message is not None and incoming.callback is None:
-                params["reply_parameters"] = {"message_id": message.message_id, "allow_sending_without_reply": True}
+            if i == 0 and incoming.message_id is not None and incoming.callback_id is None:
+                params["reply_parameters"] = {"message_id": incoming.message_id, "allow_sending_without_reply": True}
             if i == len(texts) - 1 and markup is not None:
                 params["reply_markup"] = markup
             sent = await self._send_text(text, reply, params)
