@@ -9,6 +9,7 @@ import time
 
 from bot.article import ParsedArticle
 from bot.records import MARK_END, MARK_START, Article, ArticleSummary, Position, SavedArticle, SearchHit, Section
+from storage.behind import WriteBehind
 from storage.connection import Database
 
 
@@ -33,6 +34,7 @@ POSITIONS_KEPT = 100_000
 class ArticleQueries:
     db: Database
     chat_article_seconds: float
+    behind: WriteBehind
     _article_cache: dict[int, tuple[float, Article]]
     # chat key -> (monotonic time read, article id, its updated_at): which article a chat reads
     _chat_articles: dict[str, tuple[float, int, float]]
@@ -140,7 +142,9 @@ class ArticleQueries:
             ).fetchone() or db.execute("SELECT id, updated_at FROM articles ORDER BY id DESC LIMIT 1").fetchone()
             where = db.execute("SELECT article_id, section_key FROM positions WHERE chat_key = ? AND user_key = ?",
                                (chat_key, user_key)).fetchone()
-            position = None if where is None else Position(where[0], where[1])
+            position = self.behind.positions.get((chat_key, user_key))  # newer than the table until flushed
+            if position is None and where is not None:
+                position = Position(where[0], where[1])
             # remembered in the same synchronous step as the read, so a newer write cannot be overtaken
             self.remember_position(chat_key, user_key, position)
             if found is None:

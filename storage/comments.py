@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 
 from bot.records import Comment, ModlogEntry, NewComment, Position, Status
 from bot.types import Anchor, User
+from storage.behind import WriteBehind
 from storage.connection import Database
 
 COMMENT_COLUMNS = (
@@ -79,6 +80,7 @@ class CommentQueries:
     db: Database
     _known_users: dict[str, tuple[str, str | None]]
     _chat_articles: dict[str, tuple[float, int, float]]
+    behind: WriteBehind
     remember_position: Callable[[str, str, Position | None], None]  # ArticleQueries keeps the positions
 
     # ---- users, positions, anchors ----------------------------------------------------------------
@@ -136,6 +138,9 @@ class CommentQueries:
         self._chat_articles.pop(chat_key, None)
 
     async def position(self, chat_key: str, user_key: str) -> Position | None:
+        pending = self.behind.positions.get((chat_key, user_key))
+        if pending is not None:
+            return pending
         row = await self.db.fetchone(
             "SELECT article_id, section_key FROM positions WHERE chat_key = ? AND user_key = ?",
             (chat_key, user_key),
@@ -143,27 +148,16 @@ class CommentQueries:
         return None if row is None else Position(row["article_id"], row["section_key"])
 
     async def set_position(self, chat_key: str, user_key: str, position: Position) -> None:
-        def work(db: sqlite3.Connection) -> None:
-            db.execute(
-                "INSERT OR REPLACE INTO positions(chat_key, user_key, article_id, section_key)"
-                " VALUES (?, ?, ?, ?)",
-                (chat_key, user_key, position.article_id, position.section_key),
-            )
-
-        await self.db.transaction(work)
         self.remember_position(chat_key, user_key, position)
+        self.behind.set_position(chat_key, user_key, position)  # committed with the next batch (see behind.py)
 
     async def save_anchor(self, chat_key: str, message_id: str, anchor: Anchor) -> None:
-        def work(db: sqlite3.Connection) -> None:
-            db.execute(
-                "INSERT OR REPLACE INTO anchors(chat_key, message_id, article_id, section_key, comment_number)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (chat_key, message_id, anchor.article_id, anchor.section_key, anchor.comment_number),
-            )
-
-        await self.db.transaction(work)
+        self.behind.save_anchor(chat_key, message_id, anchor)  # committed with the next batch (see behind.py)
 
     async def anchor(self, chat_key: str, message_id: str) -> Anchor | None:
+        pending = self.behind.anchors.get((chat_key, message_id))
+        if pending is not None:
+            return pending
         row = await self.db.fetchone(
             "SELECT article_id, section_key, comment_number FROM anchors WHERE chat_key = ? AND message_id = ?",
             (chat_key, message_id),

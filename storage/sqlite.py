@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from storage.articles import CHAT_ARTICLE_SECONDS, ArticleQueries
+from storage.behind import WriteBehind
 from storage.comments import CommentQueries
 from storage.connection import Database
 from storage.inbox import InboxQueries
@@ -14,6 +15,7 @@ from storage.moderation import ModerationQueries
 class SqliteStore(ArticleQueries, CommentQueries, ModerationQueries, InboxQueries):
     def __init__(self, db: Database, *, chat_article_seconds: float = CHAT_ARTICLE_SECONDS) -> None:
         self.db = db
+        self.behind = WriteBehind(db)
         self.chat_article_seconds = chat_article_seconds
         self._article_cache = {}
         self._known_users = {}
@@ -28,4 +30,5 @@ class SqliteStore(ArticleQueries, CommentQueries, ModerationQueries, InboxQuerie
                                        give_up_seconds=give_up_seconds), chat_article_seconds=chat_article_seconds)
 
     async def close(self) -> None:
+        await self.behind.close()  # what trails is committed before the database closes
         await self.db.close()

@@ -12,6 +12,7 @@ import pytest
 
 from bot.article import ParsedArticle, ParsedSection
 from bot.records import ModlogEntry, NewComment, Position, Status
+from bot.types import Anchor
 from storage.connection import SchemaTooNew, migrate
 from storage.schema import MIGRATIONS, SCHEMA_VERSION
 from storage.sqlite import SqliteStore
@@ -228,3 +229,50 @@ async def test_reading_state_follows_this_process_at_once_and_another_within_its
     finally:
         await cli.close()
         await bot.close()
+
+
+def table_rows(path: Path, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        return conn.execute(sql).fetchall()
+
+
+async def test_positions_and_anchors_are_read_at_once_and_committed_together_shortly_after(tmp_path: Path) -> None:
+    path = tmp_path / "behind.db"
+    s = await SqliteStore.open(path)
+    try:
+        saved = await s.save_article("t", ARTICLE, 1.0)
+        groups = s.db.groups
+        for i in range(30):
+            await s.set_position("c:1", f"u:{i}", Position(saved.id, "gamma"))
+            await s.save_anchor("c:1", str(1000 + i), Anchor(saved.id, "gamma"))
+        # visible to this process before any commit
+        assert (await s.reading_state("c:1", "u:3"))[1] == Position(saved.id, "gamma")
+        assert await s.anchor("c:1", "1007") == Anchor(saved.id, "gamma")
+        for _ in range(100):
+            if len(table_rows(path, "SELECT * FROM anchors")) == 30:
+                break
+            await asyncio.sleep(0.02)
+        assert len(table_rows(path, "SELECT * FROM anchors")) == 30
+        assert len(table_rows(path, "SELECT * FROM positions WHERE section_key = 'gamma'")) == 30
+        assert s.db.groups - groups <= 2  # sixty writes, one or two transactions
+    finally:
+        await s.close()
+
+
+async def test_trailing_writes_survive_a_lock_and_are_committed_at_close(tmp_path: Path) -> None:
+    path = tmp_path / "behind-locked.db"
+    s = await SqliteStore.open(path, busy_timeout_ms=20, give_up_seconds=0.1)
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        saved = await s.save_article("t", ARTICLE, 1.0)
+        other.execute("BEGIN IMMEDIATE")  # the first flushes fail: the writes must stay pending, not vanish
+        await s.save_anchor("c:1", "77", Anchor(saved.id, None, 5))
+        await s.set_position("c:1", "u:1", Position(saved.id, "gamma"))
+        await asyncio.sleep(0.5)
+        assert await s.anchor("c:1", "77") == Anchor(saved.id, None, 5)
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+        await s.close()
+    assert table_rows(path, "SELECT message_id, comment_number FROM anchors") == [("77", 5)]
+    assert table_rows(path, "SELECT user_key, section_key FROM positions") == [("u:1", "gamma")]
