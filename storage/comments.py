@@ -263,14 +263,15 @@ class CommentQueries:
 
     async def section_state(self, chat_key: str, article_id: int) -> tuple[dict[str, int], frozenset[str]]:
         def work(db: sqlite3.Connection) -> tuple[dict[str, int], frozenset[str]]:
-            counts = {r[0]: int(r[1]) for r in db.execute(
-                "SELECT section_key, visible FROM section_counts WHERE chat_key = ? AND article_id = ?",
-                (chat_key, article_id))}
-            locks = frozenset(r[0] for r in db.execute(
-                "SELECT section_key FROM locks WHERE chat_key = ? AND article_id = ?", (chat_key, article_id)))
-            return counts, locks
+            # one statement for both: each query from Python costs more than its lookup
+            counts, locks = db.execute(
+                "SELECT (SELECT json_group_object(section_key, visible) FROM section_counts"
+                "  WHERE chat_key = :chat AND article_id = :article),"
+                " (SELECT json_group_array(section_key) FROM locks WHERE chat_key = :chat AND article_id = :article)",
+                {"chat": chat_key, "article": article_id}).fetchone()
+            return ({k: int(v) for k, v in json.loads(counts).items()}, frozenset(json.loads(locks)))
 
-        return await self.db.read(work)
+        return await self.db.read(work, snapshot=False)
 
     async def section_counts(self, chat_key: str, article_id: int) -> dict[str, int]:
         rows = await self.db.fetchall(

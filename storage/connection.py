@@ -156,12 +156,10 @@ class Database:
             self._committer = asyncio.create_task(self._commit_loop(), name="sqlite-group-commit")
         return await future
 
-    async def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
+    async def read(self, work: Callable[[sqlite3.Connection], T], *, snapshot: bool = True) -> T:
         """Runs `work` on the reader connection, inline (see the module docstring for why), in one read
-        transaction: its queries see one snapshot, and the WAL is looked up once rather than per query."""
-        return await self._read(work, snapshot=True)
-
-    async def _read(self, work: Callable[[sqlite3.Connection], T], *, snapshot: bool) -> T:
+        transaction: its queries see one snapshot, and the WAL is looked up once rather than per query.
+        A `work` of a single statement passes snapshot=False: a statement is its own snapshot."""
         deadline = time.monotonic() + self.give_up_seconds
         delay = 0.01
         reader = self.reader
@@ -181,10 +179,10 @@ class Database:
             delay = min(delay * 2, 0.5)
 
     async def fetchall(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
-        return await self._read(lambda c: c.execute(sql, params).fetchall(), snapshot=False)
+        return await self.read(lambda c: c.execute(sql, params).fetchall(), snapshot=False)
 
     async def fetchone(self, sql: str, params: tuple[object, ...] = ()) -> sqlite3.Row | None:
-        return await self._read(lambda c: c.execute(sql, params).fetchone(), snapshot=False)
+        return await self.read(lambda c: c.execute(sql, params).fetchone(), snapshot=False)
 
     async def _commit_loop(self) -> None:
         while True:
