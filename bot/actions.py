@@ -7,6 +7,7 @@ again when pressed.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from enum import Enum
@@ -49,6 +50,7 @@ class Action:
         return str(self.args[i])
 
 
+@functools.lru_cache(maxsize=4096)  # the same few buttons are built for every section shown
 def encode(verb: Verb, *args: str | int) -> str:
     data = ":".join([verb.value, *(str(a) for a in args)])
     if len(data.encode("utf-8")) > MAX_BYTES:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from bot.actions import Verb, encode
@@ -83,13 +84,15 @@ def contents(article: Article, counts: dict[str, int]) -> Reply:
     return Reply(tuple(blocks), rows, anchor=Anchor(article.id, WHOLE_ARTICLE))
 
 
+@functools.lru_cache(maxsize=512)  # a section's text is shown again and again; only its footer changes
+def _section_body(title: str, total: int, section: Section) -> tuple[Block, ...]:
+    return (Paragraph.of(Span(f"{title} · {section.position}/{total}", Style.ITALIC)),
+            Heading(section.heading),
+            *(Paragraph.of(p) for p in section.paragraphs))
+
+
 def section_view(article: Article, section: Section, comment_count: int, locked: bool) -> Reply:
-    total = len(article.sections)
-    blocks: list[Block] = [
-        Paragraph.of(Span(f"{article.title} · {section.position}/{total}", Style.ITALIC)),
-        Heading(section.heading),
-        *(Paragraph.of(p) for p in section.paragraphs),
-    ]
+    blocks = list(_section_body(article.title, len(article.sections), section))
     if locked:
         blocks.append(Paragraph.of(Span("🔒 Commenting on this section is closed.", Style.ITALIC)))
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 
 from adapters.split import pack, utf16_len
@@ -19,6 +20,16 @@ def esc(text: str) -> str:
 
 
 def render_block(block: Block) -> str:
+    # quotes hold comments (each different, up to 16,000 characters): not worth keeping
+    return _render(block) if isinstance(block, Quote) else _render_cached(block)
+
+
+@functools.lru_cache(maxsize=512)  # a section's paragraphs are shown again and again: rendered once each
+def _render_cached(block: Block) -> str:
+    return _render(block)
+
+
+def _render(block: Block) -> str:
     if isinstance(block, Heading):
         return f"<b>{esc(block.text)}</b>"
     if isinstance(block, Quote):
