@@ -13,12 +13,13 @@ from collections.abc import Callable
 from types import FrameType, ModuleType
 from typing import Any
 
-from bench import discord_e2e, reads, start, telegram_e2e, writes
+from bench import core_cost, discord_e2e, reads, start, telegram_e2e, writes
 from bench.common import RESULTS, Options, Result, Row, machine_info
 
 BENCHMARKS: dict[str, ModuleType] = {
     "telegram": telegram_e2e,
     "discord": discord_e2e,
+    "core": core_cost,
     "writes": writes,
     "reads": reads,
     "start": start,
