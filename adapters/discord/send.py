@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import aiohttp
 import discord
-from discord.http import handle_message_parameters
+from discord.http import HTTPClient, handle_message_parameters
 
 from adapters.discord.buttons import components_of, view_of
 from adapters.discord.render import render_messages
@@ -99,10 +99,11 @@ def log_failure(what: str, chat: Chat, err: discord.HTTPException) -> None:
 class ChannelSender:
     """Answers a message in its channel; the first piece is a reply to it (without pinging its author)."""
 
-    def __init__(self, core: Core, chat: Chat, message: discord.Message) -> None:
+    def __init__(self, core: Core, chat: Chat, message: discord.Message, http: HTTPClient) -> None:
         self.core = core
         self.chat = chat
         self.message = message
+        self.http = http  # the client's own (rate limits and retries shared with everything it sends)
 
     async def send(self, outcome: Outcome) -> None:
         reference: discord.MessageReference | None = self.message.to_reference(fail_if_not_exists=False)
@@ -132,7 +133,7 @@ class ChannelSender:
         components = components_of(item.buttons)
         if components:
             params.payload["components"] = components
-        data = await self.message._state.http.send_message(channel.id, params=params)
+        data = await self.http.send_message(channel.id, params=params)
         return int(data["id"])
 
 

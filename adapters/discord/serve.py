@@ -104,7 +104,7 @@ class Dispatcher:
                 # worked out only if the core asks (most messages never need it)
                 platform.local = (event.chat.key, event.user.key, channel, message.author)
             outcome = await self._handle(event, platform)
-            await ChannelSender(self.core, event.chat, message).send(outcome)
+            await ChannelSender(self.core, event.chat, message, client.http).send(outcome)
 
     def note_channels(self, client: discord.Client) -> None:
         """Remembers where each text channel stood when we first saw it, so a later catch-up knows what's new."""
