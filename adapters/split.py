@@ -7,6 +7,7 @@ space where possible, and each piece is rendered on its own, so a tag or an esca
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -14,6 +15,17 @@ from bot.types import Block, Heading, Paragraph, Quote, Span
 
 RenderBlock = Callable[[Block], str]
 Measure = Callable[[str], int]
+
+
+def reusing(render: RenderBlock, keep: int = 512) -> RenderBlock:
+    """`render`, remembering its last `keep` results: a section's paragraphs are shown again and again.
+    Quotes hold comments (each different, up to 16,000 characters) and are never kept."""
+    cached = functools.lru_cache(maxsize=keep)(render)
+
+    def render_block(block: Block) -> str:
+        return render(block) if isinstance(block, Quote) else cached(block)
+
+    return render_block
 
 
 def utf16_len(text: str) -> int:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 import re
 
-from adapters.split import pack
+from adapters.split import pack, reusing
 from bot.types import Block, Heading, Paragraph, Quote, Reply, Style
 
 MESSAGE_LIMIT = 2000
@@ -20,16 +19,6 @@ _SPECIAL = re.compile(r"([\\*_~`|>#\-\[\]()<:])")
 
 def esc(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", text)
-
-
-def render_block(block: Block) -> str:
-    # quotes hold comments (each different, up to 16,000 characters): not worth keeping
-    return _render(block) if isinstance(block, Quote) else _render_cached(block)
-
-
-@functools.lru_cache(maxsize=512)  # a section's paragraphs are shown again and again: rendered once each
-def _render_cached(block: Block) -> str:
-    return _render(block)
 
 
 def _render(block: Block) -> str:
@@ -51,6 +40,9 @@ def _render(block: Block) -> str:
             text = f"`{span.text.replace('`', 'ˋ')}`"  # no escapes inside code: a backtick can't be escaped
         out.append(text)
     return "".join(out)
+
+
+render_block = reusing(_render)
 
 
 def render_messages(reply: Reply, limit: int = MESSAGE_LIMIT) -> list[str]:

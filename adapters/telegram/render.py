@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 import html
 
-from adapters.split import pack, utf16_len
+from adapters.split import pack, reusing, utf16_len
 from bot.types import Block, Button, Heading, Paragraph, Quote, Reply, Style
 
 MESSAGE_LIMIT = 4096
@@ -19,16 +18,6 @@ def esc(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def render_block(block: Block) -> str:
-    # quotes hold comments (each different, up to 16,000 characters): not worth keeping
-    return _render(block) if isinstance(block, Quote) else _render_cached(block)
-
-
-@functools.lru_cache(maxsize=512)  # a section's paragraphs are shown again and again: rendered once each
-def _render_cached(block: Block) -> str:
-    return _render(block)
-
-
 def _render(block: Block) -> str:
     if isinstance(block, Heading):
         return f"<b>{esc(block.text)}</b>"
@@ -40,6 +29,9 @@ def _render(block: Block) -> str:
         tag = _TAGS.get(span.style)
         out.append(f"<{tag}>{esc(span.text)}</{tag}>" if tag else esc(span.text))
     return "".join(out)
+
+
+render_block = reusing(_render)
 
 
 def render_messages(reply: Reply, limit: int = MESSAGE_LIMIT) -> list[str]:
