@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.telegram.platform import numeric_id
 from bot.types import Attachment, ButtonPress, Chat, Command, Event, Payload, PlainReply, User
 
 ANONYMOUS_ADMIN_ID = 1087968824  # "GroupAnonymousBot", the sender of messages posted as the group
@@ -161,7 +162,7 @@ def from_message(message: JSON, bot_id: int, bot_username: str) -> Incoming | No
         payload = PlainReply(text, str(replied_id) if to_bot and replied_id is not None else "")
     event = Event(user, chat, payload, message_id=str(message_id), target_user=target,
                   attachment=attachment, sender_is_chat=as_chat)
-    return Incoming(event, int(chat.key.split(":", 1)[1]), message_id)
+    return Incoming(event, numeric_id(chat.key), message_id)
 
 
 def from_callback(query: JSON) -> Incoming | None:
@@ -174,7 +175,7 @@ def from_callback(query: JSON) -> Incoming | None:
     # a message too old for the bot to see arrives "inaccessible" (date 0): it can be answered, not edited
     accessible = message.get("date") != 0
     event = Event(user, chat, ButtonPress(data), message_id=f"cb{query_id}")
-    return Incoming(event, int(chat.key.split(":", 1)[1]),
+    return Incoming(event, numeric_id(chat.key),
                     _int(message.get("message_id")) if accessible else None, query_id)
 
 

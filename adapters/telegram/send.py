@@ -9,11 +9,7 @@ from typing import Any, TypeVar
 
 from telegram import (
     Bot,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     InputFile,
-    LinkPreviewOptions,
-    Message,
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
@@ -25,28 +21,23 @@ from bot.types import Outcome, Reply, plain_text
 
 log = logging.getLogger("articlebot.telegram")
 T = TypeVar("T")
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+NO_PREVIEW = {"is_disabled": True}  # link_preview_options
 ATTEMPTS = 4
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    rows = [[InlineKeyboardButton(label(b), callback_data=b.data) for b in row] for row in reply.buttons if row]
-    return InlineKeyboardMarkup(rows) if rows else None
-
-
-def keyboard_json(reply: Reply) -> dict[str, Any] | None:
-    """The same keyboard as `keyboard`, as the Bot API's JSON: sendMessage needs no PTB objects."""
+def keyboard(reply: Reply) -> dict[str, Any] | None:
+    """The reply's buttons as the Bot API's inline keyboard JSON."""
     rows = [[{"text": label(b), "callback_data": b.data} for b in row] for row in reply.buttons if row]
     return {"inline_keyboard": rows} if rows else None
 
 
-async def post_message(bot: Bot, params: dict[str, Any]) -> int | None:
-    """sendMessage through PTB's own request pipeline (defaults, rate limiter, errors mapped to
-    `telegram.error`), returning only the new message's id.
+async def post_message(bot: Bot, params: dict[str, Any], method: str = "sendMessage") -> int | None:
+    """sendMessage (or editMessageText) through PTB's own request pipeline (defaults, rate limiter, errors
+    mapped to `telegram.error`), returning only the message's id.
 
     `Bot.send_message` would build a `Message`, with every entity of the echoed text, from the answer;
     only the id is used here, and that parsing was a quarter of the adapter's CPU per reply."""
-    result = await bot._post("sendMessage", params)
+    result = await bot._post(method, params)
     return int(result["message_id"]) if isinstance(result, dict) and "message_id" in result else None
 
 
@@ -112,27 +103,30 @@ class Sender:
         texts = render_messages(reply)
         if len(texts) != 1:
             return False
+        params: dict[str, Any] = {"chat_id": incoming.chat_id, "message_id": incoming.message_id, "text": texts[0],
+                                  "parse_mode": ParseMode.HTML.value, "link_preview_options": NO_PREVIEW}
+        markup = keyboard(reply)
+        if markup is not None:
+            params["reply_markup"] = markup
         try:
-            edited = await self.bot.edit_message_text(
-                texts[0], chat_id=incoming.chat_id, message_id=incoming.message_id, parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(reply), link_preview_options=NO_PREVIEW)
+            edited = await post_message(self.bot, params, "editMessageText")
         except BadRequest as err:
             if "not modified" in str(err).lower():
                 return True
             return False  # too old to edit, or not ours: send a new message instead
         except (TimedOut, NetworkError):
             return False
-        if reply.anchor is not None and isinstance(edited, Message):
-            await self.core.remember_sent(incoming.event.chat, str(edited.message_id), reply.anchor)
+        if reply.anchor is not None and edited is not None:
+            await self.core.remember_sent(incoming.event.chat, str(edited), reply.anchor)
         return True
 
     async def send_reply(self, incoming: Incoming, reply: Reply) -> None:
         chat_id = incoming.chat_id
         thread = int(incoming.event.chat.thread) if incoming.event.chat.thread else None
         texts = render_messages(reply)
-        markup = keyboard_json(reply)
+        markup = keyboard(reply)
         for i, text in enumerate(texts):
-            params: dict[str, Any] = {"chat_id": chat_id, "link_preview_options": {"is_disabled": True}}
+            params: dict[str, Any] = {"chat_id": chat_id, "link_preview_options": NO_PREVIEW}
             if thread is not None:
                 params["message_thread_id"] = thread
             if i == 0 and incoming.message_id is not None and incoming.callback_id is None:
