@@ -137,16 +137,6 @@ class CommentQueries:
         await self.db.transaction(work)
         self._chat_articles.pop(chat_key, None)
 
-    async def position(self, chat_key: str, user_key: str) -> Position | None:
-        pending = self.behind.positions.get((chat_key, user_key))
-        if pending is not None:
-            return pending
-        row = await self.db.fetchone(
-            "SELECT article_id, section_key FROM positions WHERE chat_key = ? AND user_key = ?",
-            (chat_key, user_key),
-        )
-        return None if row is None else Position(row["article_id"], row["section_key"])
-
     async def set_position(self, chat_key: str, user_key: str, position: Position) -> None:
         self.remember_position(chat_key, user_key, position)
         self.behind.set_position(chat_key, user_key, position)  # committed with the next batch (see behind.py)
