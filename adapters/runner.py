@@ -9,9 +9,9 @@ import logging
 import signal
 
 from adapters.base import Adapter
+from articlebot.settings import Settings
 from bot.core import Core
 from bot.ports import Inbox
-from bot.settings import Settings
 
 log = logging.getLogger("articlebot.runner")
 GC_THRESHOLD = 10_000  # CPython's default is 700 allocations between young collections

@@ -13,12 +13,12 @@ from pathlib import Path
 import bot
 from adapters.base import AdapterStartError
 from articlebot import logs
+from articlebot.settings import Settings
 from bot.chat_config import ChatConfig
 from bot.core import Core
 from bot.errors import BotError
 from bot.export import FORMATS, export_chat
 from bot.importer import parse_article
-from bot.settings import Settings
 from bot.types import Chat, User
 from storage.sqlite import SqliteStore
 

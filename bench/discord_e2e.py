@@ -95,7 +95,7 @@ async def start_bot(kind: str, url: str, ws_url: str, work: Path, log: Path) -> 
             env = child_env(DISCORD_BOT_TOKEN=TOKEN, DISCORD_API_URL=f"{url}/api/v10", DISCORD_GATEWAY_URL=f"{ws_url}/",
                             DISCORD_GUILD_IDS=str(GUILD), DATABASE_PATH=str(work / "articlebot.db"),
                             ADMIN_CACHE_SECONDS="60", LOG_LEVEL="INFO")
-            args = ["-m", "bot", "run"]
+            args = ["-m", "articlebot", "run"]
         else:
             env = child_env()
             args = ["-m", "bench.bare_discord", "--api-url", f"{url}/api/v10", "--gateway-url", f"{ws_url}/",

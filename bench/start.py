@@ -1,11 +1,11 @@
 """`start`: cold start of `articlebot console` to its first reply, and peak memory on the big database.
 
-Cold start: `python -m bot console --db <fresh dir>/fresh.db` with `/sections` on standard input, wall time from
+Cold start: `python -m articlebot console --db <fresh dir>/fresh.db` with `/sections` on standard input, wall time from
 just before spawning to the first line of the reply on standard output (so: interpreter start, imports, schema
 creation, importing the demo article, answering). One untimed run first (the OS file cache and __pycache__ are
 warm, as on any second start), then the median of 5.
 
-Peak RSS: `python -m bot console --db <1M-comment db> --chat bench` answering `/sections` and `/comments`:
+Peak RSS: `python -m articlebot console --db <1M-comment db> --chat bench` answering `/sections` and `/comments`:
 VmHWM from /proc/<pid>/status once both are answered, read while the process is still alive.
 """
 
@@ -49,7 +49,7 @@ def console(args: list[str], lines: list[str], cwd: Path, *, peak: bool = False)
     out_path = cwd / "console.err"
     with out_path.open("wb") as err:
         t = time.perf_counter()
-        proc = subprocess.Popen([PYTHON, "-m", "bot", "console", *args], cwd=str(cwd), env=child_env(),
+        proc = subprocess.Popen([PYTHON, "-m", "articlebot", "console", *args], cwd=str(cwd), env=child_env(),
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err)
     assert proc.stdin is not None and proc.stdout is not None
     try:

@@ -131,7 +131,7 @@ async def start_bot(kind: str, url: str, work: Path, log: Path) -> asyncio.subpr
         if kind == "articlebot":
             # tests' bot_env (rate limiter off, fresh database), but the production default admin cache (60 s)
             env = bot_env(url, TOKEN, work / "articlebot.db", ADMIN_CACHE_SECONDS="60", LOG_LEVEL="INFO")
-            args = ["-m", "bot", "run"]
+            args = ["-m", "articlebot", "run"]
         else:
             env = child_env()
             args = ["-m", "bench.bare_telegram", "--base-url", url, "--token", TOKEN,

@@ -12,10 +12,10 @@ from typing import Any
 import discord
 
 from adapters.discord.app import DiscordAdapter
+from articlebot.settings import Settings
 from bot.core import Core
 from bot.importer import parse_article
 from bot.records import Article, Comment, Status
-from bot.settings import Settings
 from storage.sqlite import SqliteStore
 from tests.fakes.discord_rest import Call
 from tests.fakes.discord_server import FakeDiscord

@@ -12,9 +12,9 @@ from typing import Any
 from pydantic import SecretStr
 
 from adapters.telegram.app import TelegramAdapter
+from articlebot.settings import Settings
 from bot.core import Core
 from bot.importer import parse_article
-from bot.settings import Settings
 from storage.sqlite import SqliteStore
 from tests.fakes.telegram_html import check_html
 from tests.fakes.telegram_server import Call, FakeTelegram

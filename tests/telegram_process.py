@@ -28,7 +28,7 @@ def bot_env(api_url: str, token: str, db: Path, **extra: str) -> dict[str, str]:
 
 
 class BotProcess:
-    """`python -m bot run` as a child process with its output captured to a file."""
+    """`python -m articlebot run` as a child process with its output captured to a file."""
 
     def __init__(self, env: dict[str, str], log: Path) -> None:
         self.env = env
@@ -38,7 +38,7 @@ class BotProcess:
     async def start(self) -> None:
         out = self.log.open("ab")
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=str(self.log.parent), env=self.env,
+            sys.executable, "-m", "articlebot", "run", cwd=str(self.log.parent), env=self.env,
             stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=out)
         out.close()
 

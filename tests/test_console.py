@@ -1,4 +1,4 @@
-"""The command line as a user runs it: `python -m bot` subprocesses on a real SQLite file."""
+"""The command line as a user runs it: `python -m articlebot` subprocesses on a real SQLite file."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def run(
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_", "DATABASE_"))}
     clean["PYTHONPATH"] = str(ROOT)
     clean.update(env or {})
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd, input=stdin, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "articlebot", *args], cwd=cwd, input=stdin, capture_output=True,
                           text=True, timeout=120, env=clean)
 
 

@@ -1,4 +1,5 @@
-"""The core knows no platform: bot/ never imports telegram, discord or the adapters."""
+"""The core knows no platform and no store: bot/ never imports telegram, discord, the adapters, the storage
+package, a database driver or the wiring in articlebot/."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FORBIDDEN = ("telegram", "discord", "adapters", "aiohttp", "httpx")
+FORBIDDEN = (
+    "telegram", "discord", "adapters", "aiohttp", "httpx",  # platforms
+    "storage", "sqlite3", "aiosqlite", "psycopg", "psycopg_pool", "asyncpg",  # stores
+    "articlebot", "pydantic_settings",  # the wiring and its settings
+)
 
 
 def imported_names(path: Path) -> list[str]:
@@ -24,7 +29,7 @@ def imported_names(path: Path) -> list[str]:
     return names
 
 
-def test_no_platform_import_anywhere_in_bot_source() -> None:
+def test_no_platform_or_store_import_anywhere_in_bot_source() -> None:
     offenders = []
     files = sorted((ROOT / "bot").rglob("*.py"))
     assert len(files) > 10
@@ -37,11 +42,13 @@ def test_no_platform_import_anywhere_in_bot_source() -> None:
 
 def test_guard_sees_a_forbidden_import(tmp_path: Path) -> None:
     sample = tmp_path / "x.py"
-    sample.write_text("import os\nfrom telegram.ext import Application\nimport discord as d\n")
-    assert [n for n in imported_names(sample) if n.split(".")[0] in FORBIDDEN] == ["telegram.ext", "discord"]
+    sample.write_text("import os\nfrom telegram.ext import Application\nimport discord as d\n"
+                      "from storage.sqlite import SqliteStore\nimport articlebot.settings\n")
+    assert [n for n in imported_names(sample) if n.split(".")[0] in FORBIDDEN] == [
+        "telegram.ext", "discord", "storage.sqlite", "articlebot.settings"]
 
 
-def test_importing_the_whole_core_loads_no_platform_library() -> None:
+def test_importing_the_whole_core_loads_no_platform_or_store_library() -> None:
     code = (
         "import importlib, pkgutil, sys, bot\n"
         "for m in pkgutil.walk_packages(bot.__path__, 'bot.'):\n"

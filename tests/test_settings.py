@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings
+from articlebot.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -19,8 +19,8 @@ import yarl
 from adapters.discord.client import ArticleClient
 from adapters.discord.serve import Dispatcher
 from adapters.discord.slash import command_payloads
+from articlebot.settings import Settings
 from bot.core import Core
-from bot.settings import Settings
 
 log = logging.getLogger("articlebot.discord")
 

@@ -27,10 +27,10 @@ from adapters.telegram.events import JSON, from_update
 from adapters.telegram.platform import TelegramPlatform
 from adapters.telegram.send import Sender, retry_seconds
 from adapters.telegram.transport import AiohttpRequest
+from articlebot.settings import Settings
 from bot.commands import REGISTRY
 from bot.core import Core
 from bot.ports import Inbox
-from bot.settings import Settings
 
 log = logging.getLogger("articlebot.telegram")
 
