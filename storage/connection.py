@@ -60,19 +60,45 @@ async def _configure(db: aiosqlite.Connection, busy_timeout_ms: int = BUSY_TIMEO
     await db.execute("PRAGMA journal_mode = WAL")
 
 
-async def migrate(db: aiosqlite.Connection, target: int = SCHEMA_VERSION) -> int:
-    """Bring the schema to `target`, one migration per transaction. Returns the version reached."""
-    async with db.execute("PRAGMA user_version") as cur:
-        row = await cur.fetchone()
-    version = int(row[0]) if row else 0
-    if version > len(MIGRATIONS):
-        raise SchemaTooNew(f"database schema version {version} is newer than this program ({SCHEMA_VERSION})")
-    while version < target:
-        script = MIGRATIONS[version]
-        version += 1
-        # the version bump rides inside the same script, so a crash cannot leave a half-applied migration
-        await db.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {version};\nCOMMIT;")
+def schema_statements(script: str) -> list[str]:
+    """A migration script as single statements (sqlite3's executescript would commit the enclosing
+    transaction first, and the lock that makes one process the migrator would be gone)."""
+    statements: list[str] = []
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    if pending.strip() and not pending.strip().startswith("--"):
+        statements.append(pending.strip())
+    return statements
+
+
+def _migrate_locked(conn: sqlite3.Connection, target: int) -> int:
+    # BEGIN IMMEDIATE takes the write lock before the version is read: of several processes opening a
+    # fresh file at once, one migrates and the others wait (busy_timeout), then find nothing left to do
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > len(MIGRATIONS):
+            raise SchemaTooNew(f"database schema version {version} is newer than this program ({SCHEMA_VERSION})")
+        while version < target:
+            for statement in schema_statements(MIGRATIONS[version]):
+                conn.execute(statement)
+            version += 1
+            conn.execute(f"PRAGMA user_version = {version}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
     return version
+
+
+async def migrate(db: aiosqlite.Connection, target: int = SCHEMA_VERSION) -> int:
+    """Bring the schema to `target` in one transaction, by one process at a time. Returns the version."""
+    return await _on_thread(db, lambda: _migrate_locked(db._conn, target))
 
 
 def _run_group(conn: sqlite3.Connection, works: list[Work]) -> list[tuple[bool, Any]]:
