@@ -13,6 +13,7 @@ from pathlib import Path
 import bot
 from adapters.base import AdapterStartError
 from articlebot import logs
+from articlebot.dbcommands import add_db_parser, run_copy, run_migrate
 from articlebot.settings import Settings
 from bot.chat_config import ChatConfig
 from bot.core import Core
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--chat", default="console:main", help="chat key, like telegram:-1001 (default console:main)")
     exp.add_argument("--format", choices=FORMATS, default="md")
     exp.add_argument("--output", "-o", help="file to write (default: standard output)")
+    add_db_parser(sub)
     return parser
 
 
@@ -191,6 +193,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Configuration error: {err}", file=sys.stderr)
         return 2
     logs.configure(os.environ.get("LOG_LEVEL", settings.log_level), secrets_of(settings))
+    if command == "db":
+        if args.db_command == "copy":
+            return run_copy(args.source, args.target, args.batch)
+        return run_migrate(settings.database_path)
     try:
         return asyncio.run(COMMANDS[command](args, settings))
     except KeyboardInterrupt:

@@ -96,6 +96,11 @@ def _migrate_locked(conn: sqlite3.Connection, target: int) -> int:
     return version
 
 
+def migrate_sync(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
+    """`migrate` for a plain sqlite3 connection in autocommit mode (the `db` commands' own)."""
+    return _migrate_locked(conn, target)
+
+
 async def migrate(db: aiosqlite.Connection, target: int = SCHEMA_VERSION) -> int:
     """Bring the schema to `target` in one transaction, by one process at a time. Returns the version."""
     return await _on_thread(db, lambda: _migrate_locked(db._conn, target))
