@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from bot.chat_config import ChatConfig
 from bot.errors import BotError
 from bot.permissions import Permissions, Role
-from bot.ports import Clock, Platform, Store
+from bot.ports import Clock, Pages, Platform, Store
 from bot.records import Article, ModlogEntry, Position
 from bot.types import Event
 
@@ -22,6 +22,7 @@ class Services:
     defaults: ChatConfig
     import_max_bytes: int
     comment_max_chars: int
+    pages: Pages | None = None
 
 
 @dataclass

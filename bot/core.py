@@ -15,7 +15,7 @@ from bot.commands.registry import REGISTRY, CommandSpec, HandlerResult
 from bot.context import Context, Services
 from bot.errors import BotError
 from bot.permissions import Permissions
-from bot.ports import Clock, Platform, Store, SystemClock
+from bot.ports import Clock, Pages, Platform, Store, SystemClock
 from bot.types import Anchor, ButtonPress, Chat, Command, Event, Outcome, PlainReply, text_reply
 
 log = logging.getLogger("articlebot.core")
@@ -40,6 +40,7 @@ class Core:
         admin_cache_seconds: float = 60.0,
         import_max_bytes: int = 2_000_000,
         comment_max_chars: int = 16_000,
+        pages: Pages | None = None,
     ) -> None:
         clock = clock or SystemClock()
         self.services = Services(
@@ -49,6 +50,7 @@ class Core:
             defaults=defaults or ChatConfig(),
             import_max_bytes=import_max_bytes,
             comment_max_chars=comment_max_chars,
+            pages=pages,
         )
 
     @property

@@ -14,6 +14,7 @@ from bot.records import (
     Ban,
     Comment,
     CommentGate,
+    FetchedPage,
     ModlogEntry,
     NewComment,
     Position,
@@ -45,6 +46,14 @@ class Platform(Protocol):
     async def fetch(self, attachment: Attachment) -> bytes:
         """The bytes of a file that came with a message, at most `attachment.size` bytes."""
         ...
+
+
+class Pages(Protocol):
+    """The web, for import by link. Refusals (private addresses, not an article, too big, too slow) are
+    ImportRefused in plain words."""
+
+    async def fetch_page(self, url: str, *, etag: str | None = None, last_modified: str | None = None
+                         ) -> FetchedPage: ...
 
 
 class Articles(Protocol):

@@ -150,3 +150,16 @@ class CommentGate:
     locks: frozenset[str]
     filters: tuple[WordFilter, ...]
     last_comment_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedPage:
+    """A web page brought in by link: its final address (after redirects), what kind of document it is
+    ("html", "markdown", "text", or "unchanged" for a conditional fetch that found nothing new), its text,
+    and the validators for fetching it again."""
+
+    url: str
+    kind: str
+    text: str
+    etag: str | None = None
+    last_modified: str | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from urllib.parse import urlsplit
 
 from bot.article import slugify
 from bot.commands.registry import REGISTRY, Group, Param, ParamKind
@@ -11,6 +12,7 @@ from bot.context import Context
 from bot.errors import BotError, ImportRefused
 from bot.export import FORMATS, export_chat
 from bot.importer import parse_article
+from bot.records import FetchedPage
 from bot.types import File, Paragraph, Reply, Span, Style, text_reply
 
 cmd = REGISTRY.command
@@ -29,28 +31,61 @@ async def export(ctx: Context, args: str) -> Reply:
                  file=File(name, content, mime), private=True)
 
 
-@cmd("import", "Import an article (attach a file)", "Send /import with a .txt, .md or .html file attached "
-     "(`/import my-slug` sets its short name). Importing the same slug again updates it; comments stay.",
-     Group.MODERATING, params=(Param("slug", ParamKind.WORD, "short name for the article"),), admin=True,
-     changes_state=True)
+@cmd("import", "Import an article (a link or a file)", "`/import https://…` brings in the page at that link; "
+     "or send /import with a .txt, .md or .html file attached. A word after it sets the short name "
+     "(`/import https://… my-slug`). Importing the same slug again updates it; comments stay.",
+     Group.MODERATING, params=(Param("source", ParamKind.TEXT, "a link, and/or a short name for the article"),),
+     admin=True, changes_state=True)
 async def import_command(ctx: Context, args: str) -> Reply:
-    attachment = ctx.event.attachment
-    if attachment is None:
-        raise BotError("Send the article as a file (.txt, .md or .html) with the /import command.")
+    words = args.split()
+    link = next((w for w in words if LINK.match(w)), None)
+    wanted = next((w for w in words if w is not link), "")
     limit = ctx.services.import_max_bytes
-    if attachment.size is not None and attachment.size > limit:
-        raise ImportRefused(f"The file is {attachment.size / 1e6:.1f} MB; the limit is {limit / 1e6:.1f} MB.")
-    data = await ctx.platform.fetch(attachment)
+    if link is not None:
+        page = await fetch_page(ctx, link)
+        # the page arrives decoded; the importer reads UTF-8 bytes and is told the kind by the name
+        # (the fetcher held the page to the size limit before decoding; UTF-8 may be a little longer)
+        data, filename, source = page.text.encode(), f"page{PAGE_SUFFIX[page.kind]}", page.url
+    else:
+        attachment = ctx.event.attachment
+        if attachment is None:
+            raise BotError("Send a link (/import https://…) or attach the article as a file (.txt, .md or .html).")
+        if attachment.size is not None and attachment.size > limit:
+            raise ImportRefused(f"The file is {attachment.size / 1e6:.1f} MB; the limit is {limit / 1e6:.1f} MB.")
+        data, filename, source = await ctx.platform.fetch(attachment), attachment.filename, None
     # big HTML takes the extractor a second or two: off the event loop, so other chats keep being served
-    parsed = await asyncio.to_thread(parse_article, data, filename=attachment.filename, max_bytes=limit)
-    wanted = args.strip().split(" ")[0]
-    slug = slugify(wanted or re.sub(r"\.\w+$", "", attachment.filename) or parsed.title)
+    most = limit if source is None else max(limit, len(data))
+    parsed = await asyncio.to_thread(parse_article, data, filename=filename, max_bytes=most)
+    fallback = slug_from_link(source) if source else re.sub(r"\.\w+$", "", filename)
+    slug = slugify(wanted or fallback or parsed.title)
     saved = await ctx.store.save_article(slug, parsed, ctx.now())
     await ctx.store.set_chat_article(ctx.chat_key, saved.id)
     await ctx.store.add_modlog(ctx.log("import", slug, after=parsed.title))
     verb = "Imported" if saved.created else "Updated"
     lines = [f"{verb} “{parsed.title}” as {slug} with {len(parsed.sections)} sections; this chat now reads it."]
+    if source:
+        lines.append(f"From {source}")
     if saved.orphaned:
         lines.append(f"Comments on {len(saved.orphaned)} section(s) no longer in the article are kept: "
                      + ", ".join(saved.orphaned))
     return text_reply(*lines)
+
+
+LINK = re.compile(r"https?://\S+", re.IGNORECASE)
+PAGE_SUFFIX = {"html": ".html", "markdown": ".md", "text": ".txt"}
+
+
+async def fetch_page(ctx: Context, link: str) -> FetchedPage:
+    pages = ctx.services.pages
+    if pages is None:
+        raise BotError("Import by link is not available here; attach the article as a file instead.")
+    page = await pages.fetch_page(link)
+    if page.kind not in PAGE_SUFFIX:
+        raise ImportRefused("That page could not be read as an article.")
+    return page
+
+
+def slug_from_link(url: str) -> str:
+    path = urlsplit(url).path.rstrip("/")
+    last = path.rsplit("/", 1)[-1]
+    return re.sub(r"\.\w+$", "", last) or urlsplit(url).hostname or ""

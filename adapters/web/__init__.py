@@ -1,0 +1,1 @@
+"""The web as a source of articles: guarded page fetching for import by link."""
