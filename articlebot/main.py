@@ -12,6 +12,7 @@ from pathlib import Path
 
 import bot
 from adapters.base import AdapterStartError
+from adapters.web.pages import PageFetcher
 from articlebot import logs
 from articlebot.dbcommands import add_db_parser, run_copy, run_migrate
 from articlebot.settings import Settings
@@ -47,8 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     console.add_argument("--admin", action="store_true", help="be an admin of this chat")
     console.add_argument("--chat", default="main", help="chat id; each chat has its own discussion")
 
-    imp = with_db(sub.add_parser("import", help="import an article (.txt, .md, .html) and print its outline"))
-    imp.add_argument("path")
+    imp = with_db(sub.add_parser("import", help="import an article (a .txt, .md or .html file, or a link) and "
+                                                "print its outline"))
+    imp.add_argument("path", help="a file, or an http(s) link to a page")
     imp.add_argument("--slug", help="short name (default: from the file name)")
 
     exp = with_db(sub.add_parser("export", help="write a chat's discussion as json, csv or md"))
@@ -79,20 +81,27 @@ async def open_store(settings: Settings, *, seed: bool = True) -> SqliteStore:
     return store
 
 
-def make_core(store: SqliteStore, settings: Settings) -> Core:
+def make_pages(settings: Settings) -> PageFetcher:
+    return PageFetcher(max_bytes=settings.import_max_bytes, timeout_seconds=settings.import_timeout_seconds,
+                       allow_private=settings.import_allow_private)
+
+
+def make_core(store: SqliteStore, settings: Settings, pages: PageFetcher | None = None) -> Core:
     defaults = ChatConfig(edit_window=settings.edit_window_minutes, report_threshold=settings.report_threshold)
     return Core(store, owners=frozenset(settings.bot_owners), defaults=defaults,
-                admin_cache_seconds=settings.admin_cache_seconds, import_max_bytes=settings.import_max_bytes)
+                admin_cache_seconds=settings.admin_cache_seconds, import_max_bytes=settings.import_max_bytes,
+                pages=pages)
 
 
 async def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     from adapters.console import ConsolePlatform, ConsoleSession, run_console
 
     store = await open_store(settings)
+    pages = make_pages(settings)
     try:
         name = args.user.strip() or "you"
         session = ConsoleSession(
-            core=make_core(store, settings),
+            core=make_core(store, settings, pages),
             user=User(f"console:{name.casefold()}", name),
             chat=Chat(f"console:{args.chat}", private=False, title=args.chat),
             platform=ConsolePlatform(admin=args.admin),
@@ -106,26 +115,40 @@ async def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
                 pass
         await run_console(session, sys.stdin, interactive)
     finally:
+        await pages.close()
         await store.close()
     return 0
 
 
 async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.article import slugify
+    from bot.commands.transfer import LINK, PAGE_SUFFIX, slug_from_link
 
-    path = Path(args.path)
+    source = args.path if LINK.fullmatch(args.path) else None
     try:
-        data = await asyncio.to_thread(path.read_bytes)
-    except OSError as err:
-        print(f"Cannot read {path}: {err.strerror or err}", file=sys.stderr)
-        return 2
-    try:
-        parsed = await asyncio.to_thread(parse_article, data, filename=path.name,
-                                         max_bytes=settings.import_max_bytes)
+        if source is not None:
+            pages = make_pages(settings)
+            try:
+                page = await pages.fetch_page(source)
+            finally:
+                await pages.close()
+            if page.kind not in PAGE_SUFFIX:
+                raise BotError("That page could not be read as an article.")
+            data, filename, stem = page.text.encode(), f"page{PAGE_SUFFIX[page.kind]}", slug_from_link(page.url)
+        else:
+            path = Path(args.path)
+            try:
+                data = await asyncio.to_thread(path.read_bytes)
+            except OSError as err:
+                print(f"Cannot read {path}: {err.strerror or err}", file=sys.stderr)
+                return 2
+            filename, stem = path.name, path.stem
+        most = settings.import_max_bytes if source is None else max(settings.import_max_bytes, len(data))
+        parsed = await asyncio.to_thread(parse_article, data, filename=filename, max_bytes=most)
     except BotError as err:
         print(f"Not imported: {err}", file=sys.stderr)
         return 2
-    slug = slugify(args.slug or path.stem)
+    slug = slugify(args.slug or stem or parsed.title)
     store = await open_store(settings, seed=False)
     try:
         saved = await store.save_article(slug, parsed, time.time())
@@ -171,10 +194,12 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from adapters.runner import run_adapters
 
     store = await open_store(settings)
+    pages = make_pages(settings)
     try:
-        await run_adapters(make_core(store, settings), settings, store, webhook_url=args.webhook_url,
+        await run_adapters(make_core(store, settings, pages), settings, store, webhook_url=args.webhook_url,
                            listen=args.listen, port=args.port)
     finally:
+        await pages.close()
         await store.close()
     return 0
 

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     edit_window_minutes: int = Field(default=15, ge=0)
     report_threshold: int = Field(default=3, ge=1)
     import_max_bytes: int = Field(default=2_000_000, ge=1)
+    import_timeout_seconds: float = Field(default=20.0, gt=0)
+    import_allow_private: bool = False  # let /import open loopback and private addresses (self-hosted sites)
     admin_cache_seconds: int = Field(default=60, ge=0)
     sqlite_synchronous: str = "NORMAL"
 

@@ -28,9 +28,11 @@ def refused_reason(address: IPAddress) -> str | None:
         return "a link-local address"
     if address.is_multicast:
         return "a multicast address"
+    if address.is_reserved or address.is_unspecified:
+        return "a reserved address"
     if address.is_private:
         return "a private network address"
-    if address.is_reserved or address.is_unspecified or not address.is_global:
+    if not address.is_global:
         return "a reserved address"
     return None
 
