@@ -137,7 +137,7 @@ async def test_hypothesis_events_with_wrong_types_never_stop_the_bot(tmp_path: P
             burst = []
             for _ in range(data.draw(st.integers(1, 6))):
                 event, base = data.draw(st.sampled_from(bases))
-                burst.append((event, data.draw(st.composite(lambda draw: mutated(base, draw))())))
+                burst.append((event, data.draw(st.composite(lambda draw, b=base: mutated(b, draw))())))
             bursts.append(burst)
 
         collect()
