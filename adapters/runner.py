@@ -1,4 +1,7 @@
-"""Runs every adapter whose token is set, until a signal or until one of them stops for good."""
+"""Runs every adapter whose token is set until a signal. An adapter that stops on its own (its connection
+ended for good, a start that failed) is started afresh with growing pauses while the others keep serving;
+only when one fails `restart_limit` times within `restart_window` seconds does the runner give up, stop
+everything and raise `AdaptersGaveUp`, so the process exits non-zero and a supervisor sees a failure."""
 
 from __future__ import annotations
 
@@ -7,29 +10,54 @@ import contextlib
 import gc
 import logging
 import signal
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from adapters.base import Adapter
+from adapters.base import Adapter, AdapterStartError
 from articlebot.settings import Settings
 from bot.core import Core
 from bot.ports import Inbox
 
 log = logging.getLogger("articlebot.runner")
 GC_THRESHOLD = 10_000  # CPython's default is 700 allocations between young collections
+MAX_RESTART_DELAY = 60.0
+HEALTHY_AFTER = 60.0  # an adapter that served this long has recovered: its next failure starts the pauses over
+
+AdapterFactory = Callable[[], Adapter]
+
+
+class AdaptersGaveUp(RuntimeError):
+    """An adapter kept failing; the message says which and how often."""
+
+
+@dataclass(frozen=True)
+class RestartPolicy:
+    limit: int = 5
+    window: float = 300.0
+    first_delay: float = 1.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RestartPolicy:
+        return cls(settings.adapter_restart_limit, settings.adapter_restart_window_seconds,
+                   settings.adapter_restart_delay_seconds)
 
 
 def build_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_url: str | None, listen: str | None,
-                   port: int | None) -> list[Adapter]:
-    adapters: list[Adapter] = []
+                   port: int | None) -> list[AdapterFactory]:
+    """One factory per platform: a restart gets a fresh adapter, never a half-closed one."""
+    factories: list[AdapterFactory] = []
     # each platform library is imported only when its token is set, so the other costs nothing at start
     if settings.telegram_bot_token is not None:
         from adapters.telegram.app import TelegramAdapter
 
-        adapters.append(TelegramAdapter(core, settings, inbox, webhook_url=webhook_url, listen=listen, port=port))
+        factories.append(lambda: TelegramAdapter(core, settings, inbox, webhook_url=webhook_url, listen=listen,
+                                                 port=port))
     if settings.discord_bot_token is not None:
         from adapters.discord.app import DiscordAdapter
 
-        adapters.append(DiscordAdapter(core, settings))
-    return adapters
+        factories.append(lambda: DiscordAdapter(core, settings))
+    return factories
 
 
 def settle_garbage_collector() -> None:
@@ -41,32 +69,126 @@ def settle_garbage_collector() -> None:
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
+async def _stop_quietly(adapter: Adapter) -> None:
+    try:
+        await adapter.stop()
+    except Exception:
+        log.exception("%s adapter did not stop cleanly", adapter.name)
+
+
+class Supervised:
+    """One platform's adapter, kept serving."""
+
+    def __init__(self, factory: AdapterFactory, policy: RestartPolicy, stop: asyncio.Event) -> None:
+        self.factory = factory
+        self.policy = policy
+        self.stop = stop
+        self.adapter = factory()
+        self.name = self.adapter.name
+        self.failures: deque[float] = deque()
+        self.restarts = 0
+
+    async def first_start(self) -> None:
+        """A refused token or a failing first start ends the run at once: nothing to wait out."""
+        try:
+            await self.adapter.start()
+        except BaseException:
+            await _stop_quietly(self.adapter)
+            raise
+        log.info("%s adapter is serving", self.name)
+
+    async def keep_serving(self) -> None:
+        loop = asyncio.get_running_loop()
+        delay = self.policy.first_delay
+        serving_since = loop.time()
+        while True:
+            await self._until_closed_or_stopped(self.adapter)
+            await _stop_quietly(self.adapter)
+            if self.stop.is_set():
+                return
+            now = loop.time()
+            if now - serving_since >= HEALTHY_AFTER:
+                delay = self.policy.first_delay
+            self._count_failure(now)
+            log.error("the %s adapter stopped on its own; starting it again in %.1f s", self.name, delay)
+            while True:
+                if await self._pause(delay):
+                    return
+                delay = min(delay * 2, MAX_RESTART_DELAY)
+                self.adapter = self.factory()
+                try:
+                    await self.adapter.start()
+                except AdapterStartError as err:
+                    log.error("%s", err)
+                except Exception:
+                    log.exception("the %s adapter could not start again", self.name)
+                else:
+                    self.restarts += 1
+                    serving_since = loop.time()
+                    log.info("%s adapter is serving again (restart %d)", self.name, self.restarts)
+                    break
+                await _stop_quietly(self.adapter)
+                self._count_failure(loop.time())
+                log.error("starting the %s adapter again in %.1f s", self.name, delay)
+
+    def _count_failure(self, now: float) -> None:
+        self.failures.append(now)
+        while self.failures and now - self.failures[0] > self.policy.window:
+            self.failures.popleft()
+        if len(self.failures) >= self.policy.limit:
+            raise AdaptersGaveUp(f"the {self.name} adapter failed {len(self.failures)} times within "
+                                 f"{self.policy.window:g} seconds; giving up (see the errors above)")
+
+    async def _until_closed_or_stopped(self, adapter: Adapter) -> None:
+        closed = asyncio.ensure_future(adapter.wait_closed())
+        stopped = asyncio.ensure_future(self.stop.wait())
+        try:
+            await asyncio.wait([closed, stopped], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            closed.cancel()
+            stopped.cancel()
+
+    async def _pause(self, seconds: float) -> bool:
+        """Sleeps, unless asked to stop first; True when asked to stop."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self.stop.wait()
+        return self.stop.is_set()
+
+
 async def run_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_url: str | None = None,
-                       listen: str | None = None, port: int | None = None) -> None:
-    adapters = build_adapters(core, settings, inbox, webhook_url=webhook_url, listen=listen, port=port)
+                       listen: str | None = None, port: int | None = None,
+                       policy: RestartPolicy | None = None) -> None:
+    factories = build_adapters(core, settings, inbox, webhook_url=webhook_url, listen=listen, port=port)
+    policy = policy or RestartPolicy.from_settings(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    started: list[Adapter] = []
+    started: list[Supervised] = []
+    keepers: list[asyncio.Task[None]] = []
     try:
-        for adapter in adapters:
-            await adapter.start()
-            started.append(adapter)
-            log.info("%s adapter is serving", adapter.name)
+        for factory in factories:
+            supervised = Supervised(factory, policy, stop)
+            await supervised.first_start()
+            started.append(supervised)
         settle_garbage_collector()
-        waiters = [asyncio.ensure_future(a.wait_closed()) for a in started]
+        keepers = [asyncio.create_task(s.keep_serving(), name=f"articlebot-keep-{s.name}") for s in started]
         stopper = asyncio.ensure_future(stop.wait())
-        await asyncio.wait([stopper, *waiters], return_when=asyncio.FIRST_COMPLETED)
-        for task in (stopper, *waiters):
-            task.cancel()
+        await asyncio.wait([stopper, *keepers], return_when=asyncio.FIRST_COMPLETED)
+        stopper.cancel()
+        stop.set()  # one gave up, or a signal came: either way every adapter stops now
+        for keeper in keepers:
+            if keeper.done() and not keeper.cancelled() and keeper.exception() is not None:
+                raise keeper.exception()  # type: ignore[misc]
     finally:
-        for adapter in reversed(started):
-            try:
-                await adapter.stop()
-            except Exception:
-                log.exception("%s adapter did not stop cleanly", adapter.name)
+        stop.set()
+        for keeper in keepers:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await keeper
+        for supervised in reversed(started):
+            await _stop_quietly(supervised.adapter)
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(sig)

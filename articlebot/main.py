@@ -12,6 +12,7 @@ from pathlib import Path
 
 import bot
 from adapters.base import AdapterStartError
+from adapters.runner import AdaptersGaveUp
 from adapters.web.pages import PageFetcher
 from articlebot import logs
 from articlebot.dbcommands import add_db_parser, run_copy, run_migrate
@@ -228,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as err:
         # through logging, whose handler redacts secrets, never Python's own traceback printer
-        if isinstance(err, AdapterStartError):
+        if isinstance(err, AdapterStartError | AdaptersGaveUp):
             log.error("%s", err)
         else:
             log.exception("articlebot stopped on an unexpected error")

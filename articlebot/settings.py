@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     admin_cache_seconds: int = Field(default=60, ge=0)
     sqlite_synchronous: str = "NORMAL"
 
+    # an adapter that stops on its own is started again; this many failures within the window end the process
+    adapter_restart_limit: int = Field(default=5, ge=1)
+    adapter_restart_window_seconds: float = Field(default=300.0, gt=0)
+    adapter_restart_delay_seconds: float = Field(default=1.0, gt=0)  # doubles after each failure, up to a minute
+
     @field_validator("bot_owners", mode="before")
     @classmethod
     def _split_owners(cls, value: object) -> object:

@@ -35,6 +35,10 @@ def test_contract_the_gateway_calls_the_states_parser_table() -> None:
     assert "ws._discord_parsers = client._connection.parsers" in inspect.getsource(
         discord.gateway.DiscordWebSocket.from_client)
     assert "self._discord_parsers[event]" in inspect.getsource(discord.gateway.DiscordWebSocket.received_message)
+    # close_client cancels the pending READY: the state keeps it here until the guild wait is over
+    assert client._connection._ready_task is None
+    assert "self._ready_task = asyncio.create_task(self._delay_ready())" in inspect.getsource(
+        discord.state.ConnectionState.parse_ready)
 
 
 def test_guarding_twice_wraps_once_and_a_raising_parser_is_counted() -> None:

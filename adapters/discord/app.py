@@ -17,6 +17,7 @@ import discord
 import yarl
 
 from adapters.discord.client import ArticleClient
+from adapters.discord.internals import close_client
 from adapters.discord.serve import Dispatcher
 from adapters.discord.slash import command_payloads
 from articlebot.settings import Settings
@@ -71,7 +72,7 @@ class DiscordAdapter:
                 await self.dispatcher.idle()  # let answers being sent finish
         if self.client is not None:
             with contextlib.suppress(Exception):
-                await self.client.close()
+                await close_client(self.client)
         if self._task is not None:
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 async with asyncio.timeout(10):
@@ -99,7 +100,7 @@ class DiscordAdapter:
         except (discord.HTTPException, aiohttp.ClientError, OSError) as err:
             log.error("could not log in to Discord (%s); the Discord adapter is not running.", type(err).__name__)
         with contextlib.suppress(Exception):
-            await client.close()
+            await close_client(client)
         return False
 
     async def _serve(self, client: ArticleClient) -> None:
@@ -114,7 +115,7 @@ class DiscordAdapter:
                     log.warning("Discord refused the message content intent (enable it under Bot → Privileged "
                                 "Gateway Intents in the Developer Portal for %s text commands). Reconnecting "
                                 "without it: slash commands still work fully.", self.settings.discord_command_prefix)
-                    await client.close()
+                    await close_client(client)
                     client = self._new_client(message_content=False)
                     if not await self._login(client):
                         return
@@ -123,7 +124,7 @@ class DiscordAdapter:
                 log.exception("the Discord gateway connection ended for good")
         finally:
             with contextlib.suppress(Exception):
-                await client.close()
+                await close_client(client)
             self._closed.set()
 
     def _on_ready(self, client: ArticleClient) -> None:

@@ -72,3 +72,13 @@ def _guarded(event: str, parse: Parser, skipped: SkippedEvents) -> Parser:
 
     setattr(run, _GUARDED, True)
     return run
+
+
+async def close_client(client: discord.Client) -> None:
+    """`client.close()`, first cancelling the state's pending READY task: a connection that ends before
+    discord.py's guild wait is over would otherwise fire `on_ready` into a closed client, whose loop is
+    gone ("Task exception was never retrieved")."""
+    ready = client._connection._ready_task
+    if ready is not None and not ready.done():
+        ready.cancel()
+    await client.close()
