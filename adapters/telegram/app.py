@@ -23,6 +23,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, Tel
 from telegram.ext import AIORateLimiter, ExtBot
 
 from adapters.base import AdapterStartError
+from adapters.faults import fault_point
 from adapters.telegram.events import JSON, from_update
 from adapters.telegram.platform import TelegramPlatform
 from adapters.telegram.send import Sender, retry_seconds
@@ -171,6 +172,7 @@ class TelegramAdapter:
     async def _receive(self, updates: list[tuple[int, str, JSON]]) -> None:
         """Durable first, then queued: an update is never confirmed before it is in the inbox."""
         fresh = set(await self.inbox.inbox_add(PLATFORM, [(uid, payload) for uid, payload, _ in updates], time.time()))
+        fault_point("telegram-after-store")  # stored, not yet confirmed to Telegram nor handled
         for update_id, _, update in updates:
             if update_id in fresh:  # a second delivery of a stored update is not processed again
                 self.queue.put_nowait((update_id, update))
@@ -254,6 +256,7 @@ class TelegramAdapter:
                 await self._process(update)
             except Exception:
                 log.exception("failed to process Telegram update %s", update_id)
+            fault_point("telegram-after-effect")  # handled and answered, not yet marked done
             self._finished.append(update_id)
             self._has_finished.set()
             self.queue.task_done()
