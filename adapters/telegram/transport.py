@@ -46,6 +46,10 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar(),
                                                   headers={"User-Agent": self.USER_AGENT})
 
+    @property
+    def is_open(self) -> bool:
+        return self._session is not None and not self._session.closed
+
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
             await self._session.close()
