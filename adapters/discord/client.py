@@ -7,7 +7,7 @@ from collections.abc import Callable
 import discord
 
 from adapters.discord.buttons import ArticleButton
-from adapters.discord.internals import SkippedEvents, guard_parsers
+from adapters.discord.internals import InteractionChannels, SkippedEvents, guard_parsers
 from adapters.discord.send import NO_PINGS
 from adapters.discord.serve import Dispatcher
 
@@ -29,7 +29,8 @@ class ArticleClient(discord.Client):
         self._sessions = 0
         self.add_dynamic_items(ArticleButton)
         self.skipped_events = SkippedEvents()
-        guard_parsers(self, self.skipped_events)
+        self.interaction_channels = InteractionChannels()
+        guard_parsers(self, self.skipped_events, self.interaction_channels)
 
     async def on_ready(self) -> None:
         self._sessions += 1

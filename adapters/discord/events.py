@@ -74,6 +74,18 @@ def _referenced(message: discord.Message) -> discord.Message | None:
     return resolved if isinstance(resolved, discord.Message) else None
 
 
+def _is_reply_here(message: discord.Message, reference: discord.MessageReference) -> bool:
+    """A reply names a message of the same channel; a crossposted announcement or a forward references its
+    source elsewhere, and only a reply's reference may point at one of the bot's messages."""
+    if reference.channel_id != message.channel.id:
+        return False
+    if message.flags.is_crossposted or message.flags.crossposted:
+        return False
+    if getattr(reference, "type", discord.MessageReferenceType.default) != discord.MessageReferenceType.default:
+        return False
+    return message.type in (discord.MessageType.reply, discord.MessageType.default)
+
+
 def message_event(message: discord.Message, bot_id: int, prefix: str) -> Event | None:
     """A text command, or a reply to one of the bot's messages; None for everything else."""
     if message.author.bot or message.webhook_id is not None:
@@ -100,6 +112,8 @@ def message_event(message: discord.Message, bot_id: int, prefix: str) -> Event |
     reference = message.reference
     if reference is None or reference.message_id is None:
         return None
+    if not _is_reply_here(message, reference):
+        return None  # a crosspost, a forward or a pin notice names a message, but answers nothing here
     if referenced is None and reference.resolved is not None:
         return None  # a reply to a deleted message
     if referenced is not None and referenced.author.id != bot_id:
@@ -110,8 +124,22 @@ def message_event(message: discord.Message, bot_id: int, prefix: str) -> Event |
 # ---- interactions -----------------------------------------------------------------------------------
 
 
+class NoChannel(Exception):
+    """An interaction that names no channel: there is no discussion it could belong to."""
+
+
 def interaction_chat(interaction: discord.Interaction) -> Chat:
-    return chat_of(interaction.channel, interaction.channel_id or 0)
+    """The interaction's channel, from the `channel` object or else `channel_id`; never a made-up one."""
+    channel_id = interaction.channel_id
+    if channel_id is None:
+        noted = getattr(interaction.client, "interaction_channels", None)
+        channel_id = noted.get(interaction.id) if noted is not None else None
+    if not channel_id:
+        raise NoChannel
+    chat = chat_of(interaction.channel, channel_id)
+    if interaction.channel is None:  # known by id only: a DM is the one kind without a guild
+        chat = Chat(chat.key, private=interaction.guild_id is None)
+    return chat
 
 
 def interaction_data(interaction: discord.Interaction) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -51,16 +51,51 @@ def _where(err: BaseException) -> str:
     return f"{Path(last.filename).name}:{last.lineno} {last.name}"
 
 
-def guard_parsers(client: discord.Client, skipped: SkippedEvents) -> int:
+class InteractionChannels:
+    """The `channel_id` of recent interactions as their payloads gave it. discord.py derives an
+    interaction's channel id from the `channel` object only, and a payload with `channel_id` but no
+    `channel` would otherwise leave the interaction without a channel."""
+
+    KEEP = 1_000
+
+    def __init__(self) -> None:
+        self._ids: OrderedDict[int, int] = OrderedDict()
+
+    def note(self, data: Any) -> None:
+        if not isinstance(data, dict):
+            return
+        try:
+            interaction_id, channel_id = int(data["id"]), int(data["channel_id"])
+        except (KeyError, TypeError, ValueError):
+            return
+        self._ids[interaction_id] = channel_id
+        if len(self._ids) > self.KEEP:
+            self._ids.popitem(last=False)
+
+    def get(self, interaction_id: int) -> int | None:
+        return self._ids.get(interaction_id)
+
+
+def guard_parsers(client: discord.Client, skipped: SkippedEvents, channels: InteractionChannels | None = None) -> int:
     """Wrap every gateway event parser of `client`; returns how many were wrapped."""
     parsers: dict[str, Parser] = client._connection.parsers
     wrapped = 0
     for event, parse in list(parsers.items()):
         if getattr(parse, _GUARDED, False):
             continue
+        if event == "INTERACTION_CREATE" and channels is not None:
+            parse = _noting(parse, channels)
         parsers[event] = _guarded(event, parse, skipped)
         wrapped += 1
     return wrapped
+
+
+def _noting(parse: Parser, channels: InteractionChannels) -> Parser:
+    def run(data: Any) -> None:
+        channels.note(data)
+        parse(data)
+
+    return run
 
 
 def _guarded(event: str, parse: Parser, skipped: SkippedEvents) -> Parser:

@@ -19,6 +19,7 @@ from discord import app_commands
 
 from adapters.discord.buttons import is_ours, message_has
 from adapters.discord.events import (
+    NoChannel,
     interaction_chat,
     interaction_data,
     message_event,
@@ -30,13 +31,14 @@ from adapters.discord.send import NO_PINGS, TRANSIENT, ChannelSender, Interactio
 from adapters.discord.slash import choices_for, command_args, focused_option
 from bot.actions import Verb, decode
 from bot.commands.registry import REGISTRY
-from bot.core import Core
+from bot.core import APOLOGY, Core
 from bot.types import Chat, Command, Event, Outcome, User
 
 CATCH_UP = 200  # messages per channel read back after a new session
 log = logging.getLogger("articlebot.discord")
 
 STALE_BUTTON = "This button is no longer valid."
+NO_CHANNEL = "I can't tell which channel this came from, so I can't act on it. Please use the command in a channel."
 _PRIVATE_VERBS = {Verb.APPROVE, Verb.REJECT}
 
 
@@ -66,6 +68,29 @@ class Dispatcher:
             if self._busy == 0:
                 self._idle.set()
 
+    @contextlib.asynccontextmanager
+    async def _answering(self, interaction: discord.Interaction, what: str) -> AsyncIterator[None]:
+        """Every interaction is handled inside this: whatever goes wrong is logged once and answered once.
+        An answer that already went out is not followed by an apology."""
+        async with self._handling(what):
+            try:
+                yield
+            except NoChannel:
+                await self._answer_once(interaction, NO_CHANNEL, log_as=None)
+            except Exception:
+                log.exception("failed to handle a Discord %s", what)
+                await self._answer_once(interaction, APOLOGY, log_as=what)
+
+    async def _answer_once(self, interaction: discord.Interaction, text: str, *, log_as: str | None) -> None:
+        try:
+            if interaction.type is discord.InteractionType.autocomplete:
+                if not interaction.response.is_done():
+                    await interaction.response.autocomplete([])
+            elif not interaction.response.is_done():
+                await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
+        except Exception as err:  # the apology itself failed (the interaction expired): the log line above stands
+            log.debug("could not answer a Discord %s: %s", log_as or "interaction", type(err).__name__)
+
     async def idle(self) -> None:
         """Returns once no event is being handled."""
         await self._idle.wait()
@@ -91,12 +116,12 @@ class Dispatcher:
     async def on_message(self, client: discord.Client, message: discord.Message) -> None:
         if client.user is None:
             return
-        if message.guild is not None:
-            self.last_seen[message.channel.id] = max(message.id, self.last_seen.get(message.channel.id, 0))
-        event = message_event(message, client.user.id, self.prefix)
-        if event is None:
-            return
         async with self._handling("message"):
+            if message.guild is not None:
+                self.last_seen[message.channel.id] = max(message.id, self.last_seen.get(message.channel.id, 0))
+            event = message_event(message, client.user.id, self.prefix)
+            if event is None:
+                return
             platform = DiscordPlatform(client, self.core.services.import_max_bytes)
             channel = message.channel
             if isinstance(message.author, discord.Member) and isinstance(channel, discord.abc.GuildChannel
@@ -142,15 +167,15 @@ class Dispatcher:
     async def on_interaction(self, client: discord.Client, interaction: discord.Interaction) -> None:
         kind = interaction.type
         if kind is discord.InteractionType.application_command:
-            async with self._handling("slash command"):
+            async with self._answering(interaction, "slash command"):
                 await self._command(client, interaction)
         elif kind is discord.InteractionType.autocomplete:
-            async with self._handling("autocomplete"):
+            async with self._answering(interaction, "autocomplete"):
                 await self._autocomplete(interaction)
         elif kind is discord.InteractionType.component:
             custom_id = str(interaction_data(interaction).get("custom_id", ""))
             if not (is_ours(custom_id) and message_has(interaction.message, custom_id)):
-                async with self._handling("foreign button"):
+                async with self._answering(interaction, "foreign button"):
                     # not one of ours (or not on this message): discord.py won't route it, so answer here
                     await interaction.response.send_message(STALE_BUTTON, ephemeral=True, allowed_mentions=NO_PINGS)
 
@@ -173,7 +198,7 @@ class Dispatcher:
 
     async def on_press(self, interaction: discord.Interaction, data: str) -> None:
         """A press on one of our buttons (routed here by `buttons.ArticleButton`)."""
-        async with self._handling("button press"):
+        async with self._answering(interaction, "button press"):
             event = press_event(interaction, data)
             platform = self._platform(interaction.client, event.chat, event.user, self._permissions(interaction))
             sender = InteractionSender(self.core, event.chat, interaction)
@@ -198,10 +223,8 @@ class Dispatcher:
         spec = REGISTRY.get(str(data.get("name", "")))
         focused = focused_option(data)
         pairs: list[tuple[str, str]] = []
-        try:
-            if spec is not None and focused is not None:
-                chat_key = interaction_chat(interaction).key
-                pairs = await choices_for(self.core.store, spec, chat_key, *focused)
-        finally:
-            choices = [app_commands.Choice(name=name, value=value) for name, value in pairs]
-            await interaction.response.autocomplete(choices)
+        if spec is not None and focused is not None:
+            chat_key = interaction_chat(interaction).key
+            pairs = await choices_for(self.core.store, spec, chat_key, *focused)
+        choices = [app_commands.Choice(name=name, value=value) for name, value in pairs]
+        await interaction.response.autocomplete(choices)
