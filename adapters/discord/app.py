@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
 import aiohttp
 import discord
@@ -163,8 +164,29 @@ class DiscordAdapter:
                 else:
                     await client.http.bulk_upsert_guild_commands(app_id, guild_id, payload)
             except discord.HTTPException as err:
-                log.error("could not sync slash commands to %s: HTTP %s %s", where, err.status, err.text[:200])
+                if err.status != 400:
+                    log.error("could not sync slash commands to %s: HTTP %s %s", where, err.status, err.text[:200])
+                    continue
+                # Discord refuses the whole list for one command it finds invalid: the rest go one at a time
+                log.warning("Discord refused the slash command list for %s (%s); registering each command alone",
+                            where, err.text.replace("\n", "; ")[:200])
+                await self._sync_one_by_one(client, app_id, guild_id, payload, where)
             except Exception:
                 log.exception("could not sync slash commands to %s", where)
             else:
                 log.info("synced %d slash commands to %s", len(payload), where)
+
+    async def _sync_one_by_one(self, client: ArticleClient, app_id: int, guild_id: int | None,
+                               payload: list[dict[str, Any]], where: str) -> None:
+        synced = 0
+        for command in payload:
+            try:
+                if guild_id is None:
+                    await client.http.upsert_global_command(app_id, command)  # type: ignore[arg-type]
+                else:
+                    await client.http.upsert_guild_command(app_id, guild_id, command)
+                synced += 1
+            except discord.HTTPException as err:
+                log.error("Discord refused the /%s slash command for %s: HTTP %s %s", command.get("name"), where,
+                          err.status, err.text.replace("\n", "; ")[:300])
+        log.info("synced %d of %d slash commands to %s, one at a time", synced, len(payload), where)

@@ -159,6 +159,8 @@ class FakeRestApi:
         self.fake = fake
         self.state = fake.state
         self.faults: list[RestFault] = []
+        # a command this returns a reason for is refused, as Discord refuses a command it finds invalid
+        self.refuse_command: Callable[[JSON], str | None] | None = None
         # (method, pattern, handler, needs bot auth)
         self.routes: list[tuple[str, re.Pattern[str], Handler, bool]] = []
         r = self._route
@@ -326,16 +328,32 @@ class FakeRestApi:
         guild_id, err = self._command_scope(req)
         return err or json_response(self.state.commands(guild_id))
 
+    def _refusal(self, index: int, body: JSON) -> JSON | None:
+        """Discord's "Invalid Form Body" for a command `refuse_command` rejects (None when it is accepted)."""
+        why = self.refuse_command(body) if self.refuse_command is not None else None
+        if why is None:
+            return None
+        return {str(index): {"options": {"_errors": [{"code": "APPLICATION_COMMAND_OPTION_INVALID", "message": why}]}}}
+
     async def put_commands(self, req: RestRequest) -> web.Response:
         guild_id, err = self._command_scope(req)
         if err:
             return err
-        return json_response(self.state.overwrite_commands(req.call.json_body or [], guild_id))
+        bodies = req.call.json_body or []
+        errors = {}
+        for i, body in enumerate(bodies):
+            errors.update(self._refusal(i, body) or {})
+        if errors:  # like Discord: one bad command refuses the whole overwrite, and nothing changes
+            return json_response({"message": "Invalid Form Body", "code": 50035, "errors": errors}, 400)
+        return json_response(self.state.overwrite_commands(bodies, guild_id))
 
     async def post_command(self, req: RestRequest) -> web.Response:
         guild_id, err = self._command_scope(req)
         if err:
             return err
+        refused = self._refusal(0, req.body)
+        if refused:
+            return json_response({"message": "Invalid Form Body", "code": 50035, "errors": refused["0"]}, 400)
         existed = self.state.command(req.body["name"], guild_id) is not None
         return json_response(self.state.upsert_command(req.body, guild_id), 200 if existed else 201)
 
