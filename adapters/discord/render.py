@@ -27,19 +27,38 @@ def _render(block: Block) -> str:
     if isinstance(block, Quote):
         return "\n".join("> " + esc(line) if line else ">" for line in block.text.split("\n"))
     assert isinstance(block, Paragraph)
-    out = []
+    out: list[str] = []
     for span in block.spans:
-        text = esc(span.text)
+        text = _styled(span.text, span.style)
         if not text:
             continue
-        if span.style is Style.BOLD:
-            text = f"**{text}**"
-        elif span.style is Style.ITALIC:
-            text = f"*{text}*"
-        elif span.style is Style.CODE:
-            text = f"`{span.text.replace('`', 'ˋ')}`"  # no escapes inside code: a backtick can't be escaped
+        if out and _MARKERS.match(text) and _MARKERS.search(out[-1]):
+            # two styled spans side by side would run their markers together (`**a***b*` reads as bold "a*"):
+            # a zero-width space keeps them apart without showing
+            out.append(ZERO_WIDTH_SPACE)
         out.append(text)
     return "".join(out)
+
+
+ZERO_WIDTH_SPACE = "\u200b"
+_MARKERS = re.compile(r"^[*`]|[*`]$")
+_EDGE_SPACE = re.compile(r"^(\s*)(.*?)(\s*)$", re.DOTALL)
+
+
+def _styled(raw: str, style: Style) -> str:
+    if style is Style.PLAIN:
+        return esc(raw)
+    # Discord's emphasis needs no space inside its markers (`* a*` is not italic): edge spaces go outside
+    lead, core, trail = _EDGE_SPACE.match(raw).groups()  # type: ignore[union-attr]
+    if not core:
+        return raw
+    if style is Style.BOLD:
+        inner = f"**{esc(core)}**"
+    elif style is Style.ITALIC:
+        inner = f"*{esc(core)}*"
+    else:
+        inner = f"`{core.replace('`', 'ˋ')}`"  # no escapes inside code: a backtick can't be escaped
+    return lead + inner + trail
 
 
 render_block = reusing(_render)
