@@ -14,6 +14,7 @@ import discord
 from adapters.discord.app import DiscordAdapter
 from articlebot.settings import Settings
 from bot.core import Core
+from bot.ports import Clock
 from bot.importer import parse_article
 from bot.records import Article, Comment, Status
 from storage.sqlite import SqliteStore
@@ -174,13 +175,14 @@ def new_adapter(core: Core, settings: Settings, *, defer_after: float = 2.0) -> 
 @asynccontextmanager
 async def discord_world(tmp_path: Path, *, defer_after: float = 2.0, owners: frozenset[str] = frozenset(),
                         fake_options: dict[str, Any] | None = None,
-                        settings: Callable[[FakeDiscord], Settings] = settings_for) -> AsyncIterator[World]:
+                        settings: Callable[[FakeDiscord], Settings] = settings_for,
+                        clock: Clock | None = None) -> AsyncIterator[World]:
     old_base = discord.http.Route.BASE
     old_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     store = await SqliteStore.open(tmp_path / "d.db")
     try:
         await store.save_article("demo", parse_article(DEMO.read_bytes(), filename=DEMO.name), START)
-        core = Core(store, owners=owners, admin_cache_seconds=0)
+        core = Core(store, owners=owners, admin_cache_seconds=0, clock=clock)
         async with FakeDiscord(**(fake_options or {})) as fake:
             world = World(fake, core, store, new_adapter(core, settings(fake), defer_after=defer_after))
             try:

@@ -84,7 +84,8 @@ async def telegram_rig(tmp_path: Path, **adapter_kw: Any) -> AsyncIterator[Teleg
         if not await store.list_articles():
             await store.save_article("demo", parse_article(DEMO.read_bytes(), filename=DEMO.name), 1.0)
         settings = settings_for(fake, **adapter_kw.pop("settings", {}))
-        core = Core(store, owners=frozenset(settings.bot_owners), admin_cache_seconds=settings.admin_cache_seconds)
+        core = Core(store, owners=frozenset(settings.bot_owners), admin_cache_seconds=settings.admin_cache_seconds,
+                    clock=adapter_kw.pop("clock", None))
         adapter = TelegramAdapter(core, settings, store, poll_timeout=1, **adapter_kw)
         await adapter.start()
         try:

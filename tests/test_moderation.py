@@ -181,3 +181,16 @@ async def test_import_by_attachment_keeps_comments_by_section_key(harness: Harne
     refused = await harness.say("boss", "/import", attachment=Attachment("pic.png", 108, "bin"))
     assert "PNG" in refused or "not an article" in refused
     assert len(await harness.store.list_articles()) == 1
+
+
+async def test_the_word_filter_applies_to_edits_too(harness: Harness) -> None:
+    harness.admin("boss")
+    await harness.say("boss", "/filter add nasty block")
+    await harness.say("boss", "/filter add rude hold")
+    assert "Saved as #1" in await harness.say("ann", "/comment clean words")
+    assert "not allowed in this chat; nothing changed" in await harness.say("ann", "/edit #1 now nasty words")
+    assert "clean words" in await harness.say("bob", "/comments")
+    assert "waiting for a moderator's approval" in await harness.say("ann", "/edit #1 now rude words")
+    assert "No comments yet" in await harness.say("bob", "/comments")  # held: hidden until approved
+    pending = await harness.say("boss", "/pending")
+    assert "held by a word filter" in pending and "now rude words" in pending
