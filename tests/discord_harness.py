@@ -14,8 +14,8 @@ import discord
 from adapters.discord.app import DiscordAdapter
 from articlebot.settings import Settings
 from bot.core import Core
-from bot.ports import Clock
 from bot.importer import parse_article
+from bot.ports import Clock
 from bot.records import Article, Comment, Status
 from storage.sqlite import SqliteStore
 from tests.fakes.discord_rest import Call
