@@ -66,7 +66,9 @@ def _sender(message: JSON, chat: Chat) -> tuple[User, bool] | None:
         # an anonymous admin: the message is posted as the group itself
         return User(chat.key, _str(sender_chat.get("title")) or "Group admins", _str(sender_chat.get("username"))), True
     sender = _dict(message.get("from"))
-    user = None if sender is None else user_of(sender)
+    if sender is None or sender.get("is_bot") is True:
+        return None  # other bots (Telegram itself never forwards them; a Bot API clone might) never take part
+    user = user_of(sender)
     return None if user is None else (user, False)
 
 
