@@ -10,6 +10,7 @@ from typing import Protocol
 from bot.article import ParsedArticle
 from bot.records import (
     Article,
+    ArticleSource,
     ArticleSummary,
     Ban,
     Comment,
@@ -64,6 +65,8 @@ class Articles(Protocol):
     async def get_article(self, article_id: int) -> Article | None: ...
     async def orphaned_sections(self, article_id: int) -> list[tuple[str, str]]: ...
     async def search(self, article_id: int, query: str, limit: int) -> list[SearchHit]: ...
+    async def set_article_source(self, article_id: int, source: ArticleSource | None) -> None: ...
+    async def article_source(self, article_id: int) -> ArticleSource | None: ...
 
 
 class Readers(Protocol):

@@ -37,6 +37,7 @@ class Article:
     byline: str | None
     intro: tuple[str, ...]
     sections: tuple[Section, ...]  # live sections in order
+    source: str | None = None  # the page it was imported from, for an article brought in by link
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
@@ -161,5 +162,14 @@ class FetchedPage:
     url: str
     kind: str
     text: str
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSource:
+    """Where an article imported by link came from, and the validators for fetching it again."""
+
+    url: str
     etag: str | None = None
     last_modified: str | None = None

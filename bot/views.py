@@ -65,6 +65,8 @@ def overview(article: Article, counts: dict[str, int], *, intro: bool = True) ->
         blocks.append(Paragraph.of(Span(f"By {article.byline}", Style.ITALIC)))
     if intro:
         blocks.extend(Paragraph.of(p) for p in article.intro)
+    if article.source:
+        blocks.append(Paragraph.of("Source: ", Span(article.source, Style.CODE)))
     blocks.extend(contents_lines(article, counts))
     blocks.append(Paragraph.of("Open a section with /section 1, or press Next."))
     total = sum(counts.values())

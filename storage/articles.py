@@ -8,7 +8,17 @@ import sqlite3
 import time
 
 from bot.article import ParsedArticle
-from bot.records import MARK_END, MARK_START, Article, ArticleSummary, Position, SavedArticle, SearchHit, Section
+from bot.records import (
+    MARK_END,
+    MARK_START,
+    Article,
+    ArticleSource,
+    ArticleSummary,
+    Position,
+    SavedArticle,
+    SearchHit,
+    Section,
+)
 from storage.behind import WriteBehind
 from storage.connection import Database
 
@@ -117,6 +127,7 @@ class ArticleQueries:
             byline=row["byline"],
             intro=tuple(json.loads(row["intro"])),
             sections=tuple(_section(s) for s in sections),
+            source=row["source_url"],
         )
         self._article_cache[row["id"]] = (row["updated_at"], article)
         return article
@@ -165,6 +176,24 @@ class ArticleQueries:
 
     async def get_article(self, article_id: int) -> Article | None:
         return await self._load("id", article_id)
+
+    async def set_article_source(self, article_id: int, source: ArticleSource | None) -> None:
+        url, etag, modified = (source.url, source.etag, source.last_modified) if source else (None, None, None)
+
+        def work(db: sqlite3.Connection) -> None:
+            # updated_at moves too: cached copies of the article (and its source line) are read again
+            db.execute("UPDATE articles SET source_url = ?, source_etag = ?, source_modified = ?,"
+                       " updated_at = updated_at + 1e-6 WHERE id = ?", (url, etag, modified, article_id))
+
+        await self.db.transaction(work)
+        self._article_cache.pop(article_id, None)
+
+    async def article_source(self, article_id: int) -> ArticleSource | None:
+        row = await self.db.fetchone("SELECT source_url, source_etag, source_modified FROM articles WHERE id = ?",
+                                     (article_id,))
+        if row is None or row[0] is None:
+            return None
+        return ArticleSource(row[0], row[1], row[2])
 
 
     async def orphaned_sections(self, article_id: int) -> list[tuple[str, str]]:

@@ -156,6 +156,12 @@ MIGRATIONS: tuple[str, ...] = (
     """
     DROP INDEX IF EXISTS comments_by_status;
     """,
+    # 4: an article imported by link remembers where from, and what the site said to fetch it again cheaply
+    """
+    ALTER TABLE articles ADD COLUMN source_url TEXT;
+    ALTER TABLE articles ADD COLUMN source_etag TEXT;
+    ALTER TABLE articles ADD COLUMN source_modified TEXT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

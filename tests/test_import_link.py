@@ -240,3 +240,56 @@ async def test_command_line_import_by_link(tmp_path: Path, site: str) -> None:
     assert "as cn" in ok.stdout and "生活成本" in ok.stdout
     refused = await asyncio.to_thread(run, f"{site}/post.html", IMPORT_ALLOW_PRIVATE="false")
     assert refused.returncode == 2 and "Not imported:" in refused.stderr and "loopback" in refused.stderr
+
+
+async def test_refresh_asks_the_site_and_updates_in_place(tmp_path: Path) -> None:
+    version = {"n": 1}
+
+    def live_page() -> str:
+        sections = ["<h2>Rent</h2><p>Rent is cheap here, people say.</p>"]
+        sections.append("<h2>Transit</h2><p>The metro runs all night.</p>" if version["n"] == 1
+                        else "<h2>Schools</h2><p>Schools are new.</p>")
+        return f"<html><body><article><h1>City life v{version['n']}</h1>{''.join(sections)}</article></body></html>"
+
+    async def live(request: web.Request) -> web.Response:
+        etag = f'"v{version["n"]}"'
+        if request.headers.get("If-None-Match") == etag:
+            return web.Response(status=304, headers={"ETag": etag})
+        return web.Response(text=live_page(), content_type="text/html", headers={"ETag": etag})
+
+    app = web.Application()
+    app.router.add_get("/live", live)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/live"
+    fetcher = PageFetcher(max_bytes=LIMIT, timeout_seconds=5, allow_private=True)
+    h = await Harness.open(tmp_path / "bot.db")
+    h.core.services.pages = fetcher
+    h.admin("boss")
+    try:
+        assert "City life v1" in await h.say("boss", f"/import {url} city")
+        assert f"Source: {url}" in await h.say("ann", "/article")
+        await h.say("ann", "/section 2")
+        assert "Saved as #1" in await h.say("ann", "/comment night buses too")
+        assert "is up to date" in await h.say("boss", "/refresh")  # 304: nothing parsed, nothing changed
+        version["n"] = 2
+        refreshed = await h.say("boss", "/refresh")
+        assert "Refreshed “City life v2”" in refreshed and "no longer in the article are kept: transit" in refreshed
+        assert "Schools" in await h.say("ann", "/sections")
+        assert "Only admins can" in await h.say("ann", "/refresh")
+        assert "refresh" in await h.say("boss", "/modlog")
+    finally:
+        await h.close()
+        await fetcher.close()
+        await runner.cleanup()
+
+
+async def test_refresh_of_an_uploaded_article_says_there_is_no_link(tmp_path: Path, fetcher: PageFetcher) -> None:
+    h = await Harness.open(tmp_path / "bot.db")
+    h.core.services.pages = fetcher
+    h.admin("boss")
+    try:
+        assert "was not imported from a link" in await h.say("boss", "/refresh")
+    finally:
+        await h.close()

@@ -12,7 +12,7 @@ from bot.context import Context
 from bot.errors import BotError, ImportRefused
 from bot.export import FORMATS, export_chat
 from bot.importer import parse_article
-from bot.records import FetchedPage
+from bot.records import ArticleSource, FetchedPage
 from bot.types import File, Paragraph, Reply, Span, Style, text_reply
 
 cmd = REGISTRY.command
@@ -41,6 +41,7 @@ async def import_command(ctx: Context, args: str) -> Reply:
     link = next((w for w in words if LINK.match(w)), None)
     wanted = next((w for w in words if w is not link), "")
     limit = ctx.services.import_max_bytes
+    page = None
     if link is not None:
         page = await fetch_page(ctx, link)
         # the page arrives decoded; the importer reads UTF-8 bytes and is told the kind by the name
@@ -59,12 +60,47 @@ async def import_command(ctx: Context, args: str) -> Reply:
     fallback = slug_from_link(source) if source else re.sub(r"\.\w+$", "", filename)
     slug = slugify(wanted or fallback or parsed.title)
     saved = await ctx.store.save_article(slug, parsed, ctx.now())
+    await ctx.store.set_article_source(saved.id, source_of(page))
     await ctx.store.set_chat_article(ctx.chat_key, saved.id)
     await ctx.store.add_modlog(ctx.log("import", slug, after=parsed.title))
     verb = "Imported" if saved.created else "Updated"
     lines = [f"{verb} “{parsed.title}” as {slug} with {len(parsed.sections)} sections; this chat now reads it."]
     if source:
         lines.append(f"From {source}")
+    if saved.orphaned:
+        lines.append(f"Comments on {len(saved.orphaned)} section(s) no longer in the article are kept: "
+                     + ", ".join(saved.orphaned))
+    return text_reply(*lines)
+
+
+def source_of(page: FetchedPage | None) -> ArticleSource | None:
+    return None if page is None else ArticleSource(page.url, page.etag, page.last_modified)
+
+
+@cmd("refresh", "Fetch the article's page again", "Fetches the page this chat's article was imported from and "
+     "updates the article in place; comments stay on their sections, and those on sections that vanished are "
+     "kept. Asks the site whether anything changed first.", Group.MODERATING, admin=True, changes_state=True)
+async def refresh(ctx: Context, args: str) -> Reply:
+    article = await ctx.article()
+    source = await ctx.store.article_source(article.id)
+    if source is None:
+        raise BotError(f"“{article.title}” was not imported from a link, so there is nothing to fetch again. "
+                       "Import a new version with /import.")
+    pages = ctx.services.pages
+    if pages is None:
+        raise BotError("Fetching pages is not available here.")
+    page = await pages.fetch_page(source.url, etag=source.etag, last_modified=source.last_modified)
+    if page.kind == "unchanged":
+        return text_reply(f"“{article.title}” is up to date: the site says the page has not changed.")
+    if page.kind not in PAGE_SUFFIX:
+        raise ImportRefused("That page could not be read as an article.")
+    data = page.text.encode()
+    most = max(ctx.services.import_max_bytes, len(data))
+    parsed = await asyncio.to_thread(parse_article, data, filename=f"page{PAGE_SUFFIX[page.kind]}", max_bytes=most)
+    saved = await ctx.store.save_article(article.slug, parsed, ctx.now())
+    await ctx.store.set_article_source(saved.id, source_of(page))
+    await ctx.store.add_modlog(ctx.log("refresh", article.slug, before=article.title, after=parsed.title))
+    lines = [f"Refreshed “{parsed.title}” from {page.url}: {len(parsed.sections)} sections."]
     if saved.orphaned:
         lines.append(f"Comments on {len(saved.orphaned)} section(s) no longer in the article are kept: "
                      + ", ".join(saved.orphaned))
