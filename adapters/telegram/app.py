@@ -25,6 +25,7 @@ from telegram.ext import AIORateLimiter, ExtBot
 from adapters.base import AdapterStartError
 from adapters.faults import fault_point
 from adapters.telegram.events import JSON, from_update
+from adapters.telegram.internals import post_raw
 from adapters.telegram.platform import TelegramPlatform
 from adapters.telegram.send import Sender, retry_seconds
 from adapters.telegram.transport import AiohttpRequest
@@ -205,9 +206,9 @@ class TelegramAdapter:
             asked_at = time.monotonic()
             try:
                 # getUpdates through PTB's request pipeline, but keeping the raw JSON (see _parse)
-                raw = await self.bot._post(
-                    "getUpdates", {"offset": offset, "timeout": self.poll_timeout, "allowed_updates": ALLOWED_UPDATES},
-                    read_timeout=self.poll_timeout + GET_UPDATES_READ_TIMEOUT)
+                asked = {"offset": offset, "timeout": self.poll_timeout, "allowed_updates": ALLOWED_UPDATES}
+                raw = await post_raw(self.bot, "getUpdates", asked,
+                                     read_timeout=self.poll_timeout + GET_UPDATES_READ_TIMEOUT)
             except InvalidToken:
                 log.error("Telegram no longer accepts TELEGRAM_BOT_TOKEN; stopping the Telegram adapter")
                 self._closed.set()

@@ -16,10 +16,10 @@ import json
 from typing import Any
 
 import aiohttp
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+from adapters.telegram.internals import DefaultValue, ODVInput
 
 JSON_HEADERS = {"Content-Type": "application/json"}
 
