@@ -87,6 +87,7 @@ class Supervised:
         self.name = self.adapter.name
         self.failures: deque[float] = deque()
         self.restarts = 0
+        self.state = "starting"  # serving, restarting, stopped: what /healthz reports
 
     async def first_start(self) -> None:
         """A refused token or a failing first start ends the run at once: nothing to wait out."""
@@ -95,7 +96,11 @@ class Supervised:
         except BaseException:
             await _stop_quietly(self.adapter)
             raise
+        self.state = "serving"
         log.info("%s adapter is serving", self.name)
+
+    def health(self) -> dict[str, object]:
+        return {"state": self.state, "restarts": self.restarts, "recent_failures": len(self.failures)}
 
     async def keep_serving(self) -> None:
         loop = asyncio.get_running_loop()
@@ -103,8 +108,10 @@ class Supervised:
         serving_since = loop.time()
         while True:
             await self._until_closed_or_stopped(self.adapter)
+            self.state = "restarting"
             await _stop_quietly(self.adapter)
             if self.stop.is_set():
+                self.state = "stopped"
                 return
             now = loop.time()
             if now - serving_since >= HEALTHY_AFTER:
@@ -124,6 +131,7 @@ class Supervised:
                     log.exception("the %s adapter could not start again", self.name)
                 else:
                     self.restarts += 1
+                    self.state = "serving"
                     serving_since = loop.time()
                     log.info("%s adapter is serving again (restart %d)", self.name, self.restarts)
                     break
@@ -136,6 +144,7 @@ class Supervised:
         while self.failures and now - self.failures[0] > self.policy.window:
             self.failures.popleft()
         if len(self.failures) >= self.policy.limit:
+            self.state = "stopped"
             raise AdaptersGaveUp(f"the {self.name} adapter failed {len(self.failures)} times within "
                                  f"{self.policy.window:g} seconds; giving up (see the errors above)")
 
@@ -167,10 +176,20 @@ async def run_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     started: list[Supervised] = []
+    starting: list[Supervised] = []  # reported from the first moment, "starting" until it serves
     keepers: list[asyncio.Task[None]] = []
+    health = None
     try:
+        if settings.health_port is not None:
+            from adapters.health import HealthServer
+
+            health = HealthServer(lambda: {s.name: s.health() for s in starting}, listen=settings.health_listen,
+                                  port=settings.health_port)
+            await health.start()
+            log.info("health report on http://%s:%s/healthz", settings.health_listen, health.bound_port)
         for factory in factories:
             supervised = Supervised(factory, policy, stop)
+            starting.append(supervised)
             await supervised.first_start()
             started.append(supervised)
         settle_garbage_collector()
@@ -189,6 +208,8 @@ async def run_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_
                 await keeper
         for supervised in reversed(started):
             await _stop_quietly(supervised.adapter)
+        if health is not None:
+            await health.stop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(sig)

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     adapter_restart_limit: int = Field(default=5, ge=1)
     adapter_restart_window_seconds: float = Field(default=300.0, gt=0)
     adapter_restart_delay_seconds: float = Field(default=1.0, gt=0)  # doubles after each failure, up to a minute
+    health_port: int | None = Field(default=None, ge=0, le=65535)  # GET /healthz: each adapter's state
+    health_listen: str = "127.0.0.1"
 
     @field_validator("bot_owners", mode="before")
     @classmethod
@@ -71,6 +73,11 @@ class Settings(BaseSettings):
         if isinstance(value, str) and value.strip().lower() in {"on", "off"}:
             return value.strip().lower() == "on"
         return value
+
+    @field_validator("health_port", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("sqlite_synchronous")
     @classmethod

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
+
+import aiohttp
 
 from tests.discord_harness import plain
 from tests.fakes.discord_server import FakeDiscord
+from tests.pg_cluster import free_port
 from tests.telegram_process import BotProcess
 from tests.test_discord_process import TOKEN, discord_env, interact
 
@@ -23,13 +27,27 @@ async def until(predicate, seconds: float, what: str) -> None:  # type: ignore[n
     raise TimeoutError(what)
 
 
+async def health(port: int, *, settle: float = 10.0) -> tuple[int, dict[str, Any]]:
+    """The health report, once it says healthy (or whatever it says after `settle` seconds)."""
+    deadline = asyncio.get_running_loop().time() + settle
+    async with aiohttp.ClientSession() as session:
+        while True:
+            async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
+                status, report = response.status, await response.json()
+            if status == 200 or asyncio.get_running_loop().time() > deadline:
+                return status, report
+            await asyncio.sleep(0.1)
+
+
 def identified(fake: FakeDiscord) -> int:
     return sum(1 for c in fake.gateway.connections if c.session is not None)
 
 
 async def test_a_discord_adapter_that_ends_for_good_comes_back(tmp_path: Path) -> None:
     async with FakeDiscord(token=TOKEN) as fake:
-        env = {**discord_env(fake, tmp_path / "d.db"), "ADAPTER_RESTART_DELAY_SECONDS": "0.2"}
+        port = free_port()
+        env = {**discord_env(fake, tmp_path / "d.db"), "ADAPTER_RESTART_DELAY_SECONDS": "0.2",
+               "HEALTH_PORT": str(port)}
         bot = BotProcess(env, tmp_path / "bot.log")
         await bot.start()
         try:
@@ -37,11 +55,17 @@ async def test_a_discord_adapter_that_ends_for_good_comes_back(tmp_path: Path) -
             await until(lambda: identified(fake) == 1, 30, "first IDENTIFY")
             await asyncio.sleep(0.5)
             assert "Cost of Living" in plain(await interact(fake, fake.slash_interaction("sections")))
+            status, report = await health(port)
+            assert status == 200, report
+            assert report["adapters"]["discord"] == {"state": "serving", "restarts": 0,
+                                                                       "recent_failures": 0}
             await fake.drop_connection(AUTHENTICATION_FAILED)
             await until(lambda: identified(fake) == 2, 60, "a fresh adapter's IDENTIFY")
             await asyncio.sleep(1.0)  # discord.py's guild_ready_timeout before on_ready
             assert "Cost of Living" in plain(await interact(fake, fake.slash_interaction("sections")))
             assert bot.proc is not None and bot.proc.returncode is None
+            status, report = await health(port)
+            assert status == 200 and report["adapters"]["discord"]["restarts"] == 1
         finally:
             code = await bot.terminate()
         assert code == 0
