@@ -149,5 +149,5 @@ class Inbox(Protocol):
 
 
 class Store(Articles, Readers, Comments, Moderation, Protocol):
-    """Everything the core stores, as one object: each store (SQLite, PostgreSQL) implements every small
+    """Everything the core stores, as one object: a store (SQLite today) implements every small
     protocol above and `Inbox`. Each method is one transaction; writes are durable when they return."""
