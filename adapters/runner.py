@@ -204,8 +204,10 @@ async def run_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_
     finally:
         stop.set()
         for keeper in keepers:
-            with contextlib.suppress(Exception, asyncio.CancelledError):
-                await keeper
+            # one may be inside an adapter's start(), which a stop request cannot interrupt: cancelled, and
+            # the adapter it was starting is stopped below like the others
+            keeper.cancel()
+        await asyncio.gather(*keepers, return_exceptions=True)
         for supervised in reversed(started):
             await _stop_quietly(supervised.adapter)
         if health is not None:
