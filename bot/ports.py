@@ -16,6 +16,7 @@ from bot.records import (
     Comment,
     CommentGate,
     FetchedPage,
+    Lease,
     ModlogEntry,
     NewComment,
     Position,
@@ -146,6 +147,14 @@ class Inbox(Protocol):
     async def inbox_done(self, platform: str, update_ids: Sequence[int], now: float) -> None: ...
     async def inbox_last_id(self, platform: str) -> int | None: ...
     async def inbox_prune(self, platform: str, before: float) -> None: ...
+    async def poller_lease(self, platform: str) -> Lease | None:
+        """Who polls this platform for this database now (long polling allows one consumer per bot)."""
+        ...
+    async def claim_poller(self, platform: str, lease: Lease, replacing: str | None) -> bool:
+        """Takes or renews the lease if its holder is still `replacing` (None: no lease yet); False when
+        another process got there first."""
+        ...
+    async def release_poller(self, platform: str, holder: str) -> None: ...
 
 
 class Store(Articles, Readers, Comments, Moderation, Protocol):

@@ -173,3 +173,13 @@ class ArticleSource:
     url: str
     etag: str | None = None
     last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """Who holds a platform's single poller: a process (host and pid) until `expires_at` unless renewed."""
+
+    holder: str
+    host: str
+    pid: int
+    expires_at: float

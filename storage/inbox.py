@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
+from bot.records import Lease
 from storage.connection import Database
 
 
@@ -57,5 +58,31 @@ class InboxQueries:
                 " AND update_id < (SELECT max(update_id) FROM inbox WHERE platform = ?)",
                 (platform, before, platform),
             )
+
+        await self.db.transaction(work)
+
+    async def poller_lease(self, platform: str) -> Lease | None:
+        row = await self.db.fetchone("SELECT holder, host, pid, expires_at FROM pollers WHERE platform = ?",
+                                     (platform,))
+        return None if row is None else Lease(row[0], row[1], int(row[2]), float(row[3]))
+
+    async def claim_poller(self, platform: str, lease: Lease, replacing: str | None) -> bool:
+        def work(db: sqlite3.Connection) -> bool:
+            # compare and set: only over the holder the caller saw, so two starting processes can't both win
+            if replacing is None:
+                cur = db.execute("INSERT OR IGNORE INTO pollers(platform, holder, host, pid, expires_at)"
+                                 " VALUES (?, ?, ?, ?, ?)",
+                                 (platform, lease.holder, lease.host, lease.pid, lease.expires_at))
+            else:
+                cur = db.execute("UPDATE pollers SET holder = ?, host = ?, pid = ?, expires_at = ?"
+                                 " WHERE platform = ? AND holder = ?",
+                                 (lease.holder, lease.host, lease.pid, lease.expires_at, platform, replacing))
+            return bool(cur.rowcount)
+
+        return await self.db.transaction(work)
+
+    async def release_poller(self, platform: str, holder: str) -> None:
+        def work(db: sqlite3.Connection) -> None:
+            db.execute("DELETE FROM pollers WHERE platform = ? AND holder = ?", (platform, holder))
 
         await self.db.transaction(work)

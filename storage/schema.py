@@ -162,6 +162,16 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE articles ADD COLUMN source_etag TEXT;
     ALTER TABLE articles ADD COLUMN source_modified TEXT;
     """,
+    # 5: which process polls a platform (Telegram allows one getUpdates consumer per bot)
+    """
+    CREATE TABLE pollers (
+        platform TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        expires_at REAL NOT NULL
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

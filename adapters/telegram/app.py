@@ -24,6 +24,7 @@ from telegram.ext import AIORateLimiter, ExtBot
 
 from adapters.base import AdapterStartError
 from adapters.faults import fault_point
+from adapters.poller import PollerLease
 from adapters.telegram.events import JSON, from_update
 from adapters.telegram.internals import post_raw
 from adapters.telegram.platform import TelegramPlatform
@@ -93,6 +94,7 @@ class TelegramAdapter:
         self._secret = (settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret
                         else secrets.token_urlsafe(32))
         self.bound_port: int | None = None
+        self._lease = PollerLease(inbox, PLATFORM, "Telegram")
 
     # ---- lifecycle --------------------------------------------------------------------------------
 
@@ -118,6 +120,7 @@ class TelegramAdapter:
             # Telegram pushes new updates as soon as the webhook is set; the backlog is fed alongside
             await self._start_webhook(self.webhook_url)
         else:
+            await self._lease.acquire()
             await self._call_quietly("deleteWebhook", self.bot.delete_webhook())
         self._tasks.append(asyncio.create_task(self._replay_then_receive(), name="telegram-receive"))
 
@@ -147,6 +150,7 @@ class TelegramAdapter:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        await self._lease.release()
         try:
             await self.bot.shutdown()
         except Exception:
@@ -203,6 +207,9 @@ class TelegramAdapter:
         delay = 1.0
         next_prune = time.monotonic() + PRUNE_EVERY
         while True:
+            if self._lease.lost.is_set():  # another process polls now: two would take updates from each other
+                self._closed.set()
+                return
             asked_at = time.monotonic()
             try:
                 # getUpdates through PTB's request pipeline, but keeping the raw JSON (see _parse)

@@ -156,4 +156,14 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE articles ADD COLUMN source_etag TEXT;
     ALTER TABLE articles ADD COLUMN source_modified TEXT;
     """,
+    # 5: which process polls a platform
+    """
+    CREATE TABLE pollers (
+        platform TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        expires_at DOUBLE PRECISION NOT NULL
+    );
+    """,
 )
