@@ -8,7 +8,7 @@ import asyncio
 import logging
 from pathlib import Path
 
-from adapters.discord.serve import NO_CHANNEL
+from adapters.discord.events import NoChannel
 from bot.core import APOLOGY
 from tests.discord_harness import ALL_STATUSES, EPHEMERAL, GENERAL, PLAIN, World, discord_world, flags, plain
 from tests.test_discord_reliability import captured
@@ -19,7 +19,7 @@ async def test_an_interaction_without_a_channel_is_refused_and_stores_nothing(tm
         payload = world.fake.slash_interaction("comment", [{"name": "text", "value": "lost words"}])
         del payload["channel_id"], payload["channel"]
         calls = await world.interact(payload)
-        assert plain(calls) == NO_CHANNEL and flags(calls) == [EPHEMERAL]
+        assert plain(calls) == str(NoChannel()) and flags(calls) == [EPHEMERAL]
         article = await world.article()
         for made_up in ("discord:0", "discord:None"):
             assert await world.store.comments(made_up, article.id, None, ALL_STATUSES, None, 10) == []

@@ -15,8 +15,29 @@ _COMMAND_LINE = re.compile(r"(\S+)(?:\s+(.*))?", re.DOTALL)
 _THREADS = {discord.ChannelType.public_thread, discord.ChannelType.private_thread, discord.ChannelType.news_thread}
 
 
+class Unreadable(Exception):
+    """An event that lacks what any answer needs (who sent it, where); `str()` says so in plain words."""
+
+
+class NoChannel(Unreadable):
+    def __init__(self) -> None:
+        super().__init__("I can't tell which channel this came from, so I can't act on it. "
+                         "Please use the command in a channel.")
+
+
+class NoUser(Unreadable):
+    def __init__(self) -> None:
+        super().__init__("I can't tell who sent this, so I can't act on it.")
+
+
 def user_of(author: discord.abc.User) -> User:
-    return User(f"discord:{author.id}", author.display_name, handle=author.name)
+    ident = getattr(author, "id", None)
+    if not isinstance(ident, int):
+        raise NoUser
+    # names come from the payload as given: a server that sends a number still gets a name shown
+    name, handle = getattr(author, "display_name", None), getattr(author, "name", None)
+    return User(f"discord:{ident}", str(name) if name is not None else str(ident),
+                handle=str(handle) if handle is not None else None)
 
 
 def chat_of(channel: Any, channel_id: int) -> Chat:
@@ -90,7 +111,7 @@ def message_event(message: discord.Message, bot_id: int, prefix: str) -> Event |
     """A text command, or a reply to one of the bot's messages; None for everything else."""
     if message.author.bot or message.webhook_id is not None:
         return None  # other bots, webhooks, and our own messages (discord.py marks the bot's user as bot)
-    content = message.content.strip()
+    content = (message.content or "").strip() if isinstance(message.content, str | None) else ""
     if not content:
         return None  # without the message content intent guild messages arrive empty
     user = user_of(message.author)
@@ -122,10 +143,6 @@ def message_event(message: discord.Message, bot_id: int, prefix: str) -> Event |
 
 
 # ---- interactions -----------------------------------------------------------------------------------
-
-
-class NoChannel(Exception):
-    """An interaction that names no channel: there is no discussion it could belong to."""
 
 
 def interaction_chat(interaction: discord.Interaction) -> Chat:

@@ -19,7 +19,7 @@ from discord import app_commands
 
 from adapters.discord.buttons import is_ours, message_has
 from adapters.discord.events import (
-    NoChannel,
+    Unreadable,
     interaction_chat,
     interaction_data,
     message_event,
@@ -38,7 +38,6 @@ CATCH_UP = 200  # messages per channel read back after a new session
 log = logging.getLogger("articlebot.discord")
 
 STALE_BUTTON = "This button is no longer valid."
-NO_CHANNEL = "I can't tell which channel this came from, so I can't act on it. Please use the command in a channel."
 _PRIVATE_VERBS = {Verb.APPROVE, Verb.REJECT}
 
 
@@ -61,6 +60,8 @@ class Dispatcher:
         self._idle.clear()
         try:
             yield
+        except Unreadable as err:
+            log.info("skipped a Discord %s that could not be read (%s)", what, type(err).__name__)
         except Exception:
             log.exception("failed to handle a Discord %s", what)
         finally:
@@ -75,8 +76,9 @@ class Dispatcher:
         async with self._handling(what):
             try:
                 yield
-            except NoChannel:
-                await self._answer_once(interaction, NO_CHANNEL, log_as=None)
+            except Unreadable as err:
+                log.info("a Discord %s could not be read (%s); answered so", what, type(err).__name__)
+                await self._answer_once(interaction, str(err), log_as=None)
             except Exception:
                 log.exception("failed to handle a Discord %s", what)
                 await self._answer_once(interaction, APOLOGY, log_as=what)
