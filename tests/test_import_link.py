@@ -113,22 +113,26 @@ async def site() -> AsyncIterator[str]:
         await runner.cleanup()
 
 
-@pytest.fixture
-async def fetcher() -> AsyncIterator[PageFetcher]:
-    f = PageFetcher(max_bytes=LIMIT, timeout_seconds=1.5, allow_private=True)
+async def page_fetcher(allow_private: bool) -> AsyncIterator[PageFetcher]:
+    f = PageFetcher(max_bytes=LIMIT, timeout_seconds=1.5, allow_private=allow_private)
     try:
         yield f
     finally:
         await f.close()
+
+
+@pytest.fixture
+async def fetcher() -> AsyncIterator[PageFetcher]:
+    """Allowed to open 127.0.0.1, where the test site runs (IMPORT_ALLOW_PRIVATE=true)."""
+    async for f in page_fetcher(allow_private=True):
+        yield f
 
 
 @pytest.fixture
 async def guarded() -> AsyncIterator[PageFetcher]:
-    f = PageFetcher(max_bytes=LIMIT, timeout_seconds=1.5, allow_private=False)
-    try:
+    """As deployed by default: private addresses refused."""
+    async for f in page_fetcher(allow_private=False):
         yield f
-    finally:
-        await f.close()
 
 
 async def refusal(fetcher: PageFetcher, url: str) -> str:
