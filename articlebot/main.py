@@ -17,6 +17,7 @@ from adapters.web.pages import PageFetcher
 from articlebot import logs
 from articlebot.dbcommands import add_db_parser, run_copy, run_migrate
 from articlebot.settings import Settings
+from articlebot.telegramcommands import add_telegram_parser, run_telegram
 from bot.chat_config import ChatConfig
 from bot.core import Core
 from bot.errors import BotError
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--format", choices=FORMATS, default="md")
     exp.add_argument("--output", "-o", help="file to write (default: standard output)")
     add_db_parser(sub)
+    add_telegram_parser(sub)
     return parser
 
 
@@ -219,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Configuration error: {err}", file=sys.stderr)
         return 2
     logs.configure(os.environ.get("LOG_LEVEL", settings.log_level), secrets_of(settings))
+    if command == "telegram":
+        return run_telegram(args, settings)
     if command == "db":
         if args.db_command == "copy":
             return run_copy(args.source, args.target, args.batch)

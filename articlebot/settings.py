@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     telegram_webhook_listen: str = "0.0.0.0"
     telegram_webhook_port: int = 8443
     telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_max_connections: int = Field(default=40, ge=1, le=100)  # updates Telegram sends at once
 
     discord_bot_token: SecretStr | None = None
     discord_api_url: str = "https://discord.com/api/v10"

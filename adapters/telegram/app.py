@@ -260,7 +260,8 @@ class TelegramAdapter:
         server = getattr(site, "_server", None)
         sockets = getattr(server, "sockets", None) or []
         self.bound_port = sockets[0].getsockname()[1] if sockets else self.port
-        await self.bot.set_webhook(url, secret_token=self._secret, allowed_updates=ALLOWED_UPDATES)
+        await self.bot.set_webhook(url, secret_token=self._secret, allowed_updates=ALLOWED_UPDATES,
+                                   max_connections=self.settings.telegram_webhook_max_connections)
         log.info("Telegram: receiving updates by webhook on %s:%s%s", self.listen, self.bound_port, path)
 
     async def _on_webhook(self, request: web.Request) -> web.Response:
