@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import time
 
 from bot.article import ParsedArticle
 from bot.records import (
@@ -20,7 +19,9 @@ from bot.records import (
     Section,
 )
 from storage.behind import WriteBehind
+from storage.caches import ReadCaches
 from storage.connection import Database
+from storage.substring import substring_hits
 
 
 def _section(row: sqlite3.Row) -> Section:
@@ -35,21 +36,9 @@ def fts_query(text: str) -> str | None:
     return " ".join('"' + w.replace('"', '""') + '"*' for w in words[:12])
 
 
-# How long this process trusts what it last read of a chat's article choice. Its own changes apply at once;
-# this only bounds how soon an article imported by another process (`articlebot import`) is noticed.
-CHAT_ARTICLE_SECONDS = 2.0
-POSITIONS_KEPT = 100_000
-
-
-class ArticleQueries:
+class ArticleQueries(ReadCaches):
     db: Database
-    chat_article_seconds: float
     behind: WriteBehind
-    _article_cache: dict[int, tuple[float, Article]]
-    # chat key -> (monotonic time read, article id, its updated_at): which article a chat reads
-    _chat_articles: dict[str, tuple[float, int, float]]
-    # (chat key, user key) -> where the user last was; only this process writes positions
-    _positions: dict[tuple[str, str], Position | None]
 
     async def save_article(self, slug: str, article: ParsedArticle, now: float) -> SavedArticle:
         def work(db: sqlite3.Connection) -> SavedArticle:
@@ -113,9 +102,9 @@ class ArticleQueries:
         """The article of an `articles` row; its sections are read only when the article changed."""
         if row is None:
             return None
-        cached = self._article_cache.get(row["id"])
-        if cached is not None and cached[0] == row["updated_at"]:
-            return cached[1]
+        cached = self.cached_article(row["id"], row["updated_at"])
+        if cached is not None:
+            return cached
         sections = db.execute(
             "SELECT key, position, heading, body FROM sections WHERE article_id = ? AND position > 0 ORDER BY position",
             (row["id"],),
@@ -129,7 +118,7 @@ class ArticleQueries:
             sections=tuple(_section(s) for s in sections),
             source=row["source_url"],
         )
-        self._article_cache[row["id"]] = (row["updated_at"], article)
+        self.remember_article(row["updated_at"], article)
         return article
 
     async def _load(self, where: str, param: object) -> Article | None:
@@ -138,12 +127,9 @@ class ArticleQueries:
 
     async def reading_state(self, chat_key: str, user_key: str) -> tuple[Article | None, Position | None]:
         # Asked on nearly every event: served from memory when this process already knows the answer.
-        known = self._chat_articles.get(chat_key)
-        if known is not None and time.monotonic() - known[0] < self.chat_article_seconds:
-            cached = self._article_cache.get(known[1])
-            where = (chat_key, user_key)
-            if cached is not None and cached[0] == known[2] and where in self._positions:
-                return cached[1], self._positions[where]
+        hit = self.cached_state(chat_key, user_key)
+        if hit is not None:
+            return hit
 
         def work(db: sqlite3.Connection) -> tuple[Article | None, Position | None]:
             # id and version first: on the usual cache hit the article's text is not read at all
@@ -160,19 +146,14 @@ class ArticleQueries:
             self.remember_position(chat_key, user_key, position)
             if found is None:
                 return None, position
-            self._chat_articles[chat_key] = (time.monotonic(), int(found[0]), float(found[1]))
-            cached = self._article_cache.get(found[0])
-            if cached is not None and cached[0] == found[1]:
-                return cached[1], position
+            self.remember_chat_article(chat_key, int(found[0]), float(found[1]))
+            cached = self.cached_article(found[0], found[1])
+            if cached is not None:
+                return cached, position
             row = db.execute("SELECT * FROM articles WHERE id = ?", (found[0],)).fetchone()
             return self._load_row(db, row), position
 
         return await self.db.read(work)
-
-    def remember_position(self, chat_key: str, user_key: str, position: Position | None) -> None:
-        if len(self._positions) >= POSITIONS_KEPT:
-            self._positions.clear()  # bounded memory; each reader costs one read again
-        self._positions[(chat_key, user_key)] = position
 
     async def get_article(self, article_id: int) -> Article | None:
         return await self._load("id", article_id)
@@ -215,24 +196,6 @@ class ArticleQueries:
         hits = [SearchHit(r["key"], r["heading"], r["snip"]) for r in rows]
         if hits:
             return hits
-        # unicode61 keeps a run of CJK characters as one token, so a word inside it never matches;
-        # a substring scan over one article's few sections is cheap and finds it
-        needle = query.strip().casefold()
+        # unicode61 keeps a run of CJK characters as one token, so a word inside it never matches
         article = await self.get_article(article_id)
-        if article is None or not needle:
-            return []
-        for section in article.sections:
-            text = "\n\n".join(section.paragraphs)
-            at = text.casefold().find(needle)
-            if at >= 0 or needle in section.heading.casefold():
-                at = max(at, 0)
-                start = max(0, at - 60)
-                end = min(len(text), at + len(needle) + 60)
-                snippet = (
-                    ("…" if start else "") + text[start:at] + MARK_START + text[at:at + len(needle)]
-                    + MARK_END + text[at + len(needle):end] + ("…" if end < len(text) else "")
-                )
-                hits.append(SearchHit(section.key, section.heading, snippet))
-            if len(hits) >= limit:
-                break
-        return hits
+        return [] if article is None else substring_hits(article, query, limit)

@@ -11,24 +11,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
+from collections.abc import Awaitable, Callable
 
 from bot.records import Position
 from bot.types import Anchor
-from storage.connection import Database
 
 log = logging.getLogger("articlebot.storage")
 
 FLUSH_SECONDS = 0.05
 RETRY_LIMIT_SECONDS = 5.0
 
+Positions = dict[tuple[str, str], Position]
+Anchors = dict[tuple[str, str], Anchor]
+# each store's one transaction that writes a batch (upserts: the newest value of each key wins)
+Save = Callable[[Positions, Anchors], Awaitable[None]]
+
 
 class WriteBehind:
-    def __init__(self, db: Database, flush_seconds: float = FLUSH_SECONDS) -> None:
-        self.db = db
+    def __init__(self, save: Save, flush_seconds: float = FLUSH_SECONDS) -> None:
+        self.save = save
         self.flush_seconds = flush_seconds
-        self.positions: dict[tuple[str, str], Position] = {}
-        self.anchors: dict[tuple[str, str], Anchor] = {}
+        self.positions: Positions = {}
+        self.anchors: Anchors = {}
         self._task: asyncio.Task[None] | None = None
 
     def set_position(self, chat_key: str, user_key: str, position: Position) -> None:
@@ -41,7 +45,7 @@ class WriteBehind:
 
     def _schedule(self) -> None:
         if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="sqlite-write-behind")
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="write-behind")
 
     async def _run(self) -> None:
         delay = self.flush_seconds
@@ -54,18 +58,8 @@ class WriteBehind:
         positions, anchors = dict(self.positions), dict(self.anchors)
         if not positions and not anchors:
             return True
-
-        def work(db: sqlite3.Connection) -> None:
-            db.executemany(
-                "INSERT OR REPLACE INTO positions(chat_key, user_key, article_id, section_key) VALUES (?, ?, ?, ?)",
-                [(chat, user, p.article_id, p.section_key) for (chat, user), p in positions.items()])
-            db.executemany(
-                "INSERT OR REPLACE INTO anchors(chat_key, message_id, article_id, section_key, comment_number)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [(chat, mid, a.article_id, a.section_key, a.comment_number) for (chat, mid), a in anchors.items()])
-
         try:
-            await self.db.transaction(work)
+            await self.save(positions, anchors)
         except Exception:
             log.exception("could not save %d reading positions and %d message anchors; will retry",
                           len(positions), len(anchors))

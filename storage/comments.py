@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from bot.records import Comment, ModlogEntry, NewComment, Position, Status
 from bot.types import Anchor, User
 from storage.behind import WriteBehind
+from storage.caches import ReadCaches
 from storage.connection import Database
 
 COMMENT_COLUMNS = (
@@ -19,21 +21,22 @@ COMMENT_COLUMNS = (
 COMMENT_FROM = "comments c LEFT JOIN users u ON u.user_key = c.author_key"
 
 
-def to_comment(row: sqlite3.Row) -> Comment:
+def to_comment(row: Sequence[Any]) -> Comment:
+    """A comment from a row of COMMENT_COLUMNS, by position: an sqlite3.Row and a psycopg tuple alike."""
     return Comment(
-        id=row["id"],
-        chat_key=row["chat_key"],
-        number=row["number"],
-        article_id=row["article_id"],
-        section_key=row["section_key"],
-        parent_number=row["parent_number"],
-        author_key=row["author_key"],
-        author_name=row["author_name"],
-        text=row["text"],
-        status=Status(row["status"]),
-        created_at=row["created_at"],
-        edited_at=row["edited_at"],
-        hold_reason=row["hold_reason"],
+        id=row[0],
+        chat_key=row[1],
+        number=row[2],
+        article_id=row[3],
+        section_key=row[4],
+        parent_number=row[5],
+        author_key=row[6],
+        author_name=row[7],
+        text=row[8],
+        status=Status(row[9]),
+        created_at=row[10],
+        edited_at=row[11],
+        hold_reason=row[12],
     )
 
 
@@ -76,12 +79,9 @@ def change_status(
     return fetch_comment(db, comment.id)
 
 
-class CommentQueries:
+class CommentQueries(ReadCaches):
     db: Database
-    _known_users: dict[str, tuple[str, str | None]]
-    _chat_articles: dict[str, tuple[float, int, float]]
     behind: WriteBehind
-    remember_position: Callable[[str, str, Position | None], None]  # ArticleQueries keeps the positions
 
     # ---- users, positions, anchors ----------------------------------------------------------------
 
@@ -97,14 +97,12 @@ class CommentQueries:
             )
 
         # most events come from people we already stored under the same name: no I/O at all for them
-        if self._known_users.get(user.key) == (user.name, handle):
+        if self.known_user(user.key, user.name, handle):
             return
         known = await self.db.fetchone("SELECT name, handle_fold FROM users WHERE user_key = ?", (user.key,))
         if known is None or known["name"] != user.name or known["handle_fold"] != handle:
             await self.db.transaction(work)
-        if len(self._known_users) > 100_000:
-            self._known_users.clear()  # bounded memory; the next event per user costs one read again
-        self._known_users[user.key] = (user.name, handle)
+        self.remember_user_seen(user.key, user.name, handle)
 
     async def find_users(self, platform: str, name: str) -> list[User]:
         """Users of `platform` with this @handle, or failing that this display name (any case)."""

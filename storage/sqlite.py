@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
-from storage.articles import CHAT_ARTICLE_SECONDS, ArticleQueries
-from storage.behind import WriteBehind
+from storage.articles import ArticleQueries
+from storage.behind import Anchors, Positions, WriteBehind
+from storage.caches import CHAT_ARTICLE_SECONDS
 from storage.comments import CommentQueries
 from storage.connection import Database
 from storage.inbox import InboxQueries
@@ -14,13 +16,21 @@ from storage.moderation import ModerationQueries
 
 class SqliteStore(ArticleQueries, CommentQueries, ModerationQueries, InboxQueries):
     def __init__(self, db: Database, *, chat_article_seconds: float = CHAT_ARTICLE_SECONDS) -> None:
+        super().__init__(chat_article_seconds)
         self.db = db
-        self.behind = WriteBehind(db)
-        self.chat_article_seconds = chat_article_seconds
-        self._article_cache = {}
-        self._known_users = {}
-        self._chat_articles = {}
-        self._positions = {}
+        self.behind = WriteBehind(self._save_behind)
+
+    async def _save_behind(self, positions: Positions, anchors: Anchors) -> None:
+        def work(db: sqlite3.Connection) -> None:
+            db.executemany(
+                "INSERT OR REPLACE INTO positions(chat_key, user_key, article_id, section_key) VALUES (?, ?, ?, ?)",
+                [(chat, user, p.article_id, p.section_key) for (chat, user), p in positions.items()])
+            db.executemany(
+                "INSERT OR REPLACE INTO anchors(chat_key, message_id, article_id, section_key, comment_number)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(chat, mid, a.article_id, a.section_key, a.comment_number) for (chat, mid), a in anchors.items()])
+
+        await self.db.transaction(work)
 
     @classmethod
     async def open(cls, path: str | Path, *, synchronous: str = "NORMAL", busy_timeout_ms: int = 5000,

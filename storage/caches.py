@@ -1,0 +1,62 @@
+"""What a store keeps in memory between events: each event asks which article its chat reads, where its
+reader is, and who sent it, and nearly always the answer has not changed. Both stores keep the same caches;
+only how they read a miss differs."""
+
+from __future__ import annotations
+
+import time
+
+from bot.records import Article, Position
+
+# How long this process trusts what it last read of a chat's article choice. Its own changes apply at once;
+# this only bounds how soon an article imported by another process (`articlebot import`) is noticed.
+CHAT_ARTICLE_SECONDS = 2.0
+POSITIONS_KEPT = 100_000
+USERS_KEPT = 100_000
+
+
+class ReadCaches:
+    def __init__(self, chat_article_seconds: float = CHAT_ARTICLE_SECONDS) -> None:
+        self.chat_article_seconds = chat_article_seconds
+        # article id -> (its updated_at, the article)
+        self._article_cache: dict[int, tuple[float, Article]] = {}
+        # chat key -> (monotonic time read, article id, its updated_at): which article a chat reads
+        self._chat_articles: dict[str, tuple[float, int, float]] = {}
+        # (chat key, user key) -> where the user last was; only this process writes a reader's position
+        self._positions: dict[tuple[str, str], Position | None] = {}
+        # user key -> (name, folded handle) as stored
+        self._known_users: dict[str, tuple[str, str | None]] = {}
+
+    def cached_state(self, chat_key: str, user_key: str) -> tuple[Article, Position | None] | None:
+        """The reading state from memory, or None when it must be read."""
+        known = self._chat_articles.get(chat_key)
+        if known is None or time.monotonic() - known[0] >= self.chat_article_seconds:
+            return None
+        cached = self._article_cache.get(known[1])
+        where = (chat_key, user_key)
+        if cached is None or cached[0] != known[2] or where not in self._positions:
+            return None
+        return cached[1], self._positions[where]
+
+    def remember_chat_article(self, chat_key: str, article_id: int, updated_at: float) -> None:
+        self._chat_articles[chat_key] = (time.monotonic(), article_id, updated_at)
+
+    def cached_article(self, article_id: int, updated_at: float) -> Article | None:
+        cached = self._article_cache.get(article_id)
+        return cached[1] if cached is not None and cached[0] == updated_at else None
+
+    def remember_article(self, updated_at: float, article: Article) -> None:
+        self._article_cache[article.id] = (updated_at, article)
+
+    def remember_position(self, chat_key: str, user_key: str, position: Position | None) -> None:
+        if len(self._positions) >= POSITIONS_KEPT:
+            self._positions.clear()  # bounded memory; each reader costs one read again
+        self._positions[(chat_key, user_key)] = position
+
+    def known_user(self, user_key: str, name: str, handle: str | None) -> bool:
+        return self._known_users.get(user_key) == (name, handle)
+
+    def remember_user_seen(self, user_key: str, name: str, handle: str | None) -> None:
+        if len(self._known_users) > USERS_KEPT:
+            self._known_users.clear()  # bounded memory; the next event per user costs one read again
+        self._known_users[user_key] = (name, handle)
