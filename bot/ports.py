@@ -158,5 +158,5 @@ class Inbox(Protocol):
 
 
 class Store(Articles, Readers, Comments, Moderation, Protocol):
-    """Everything the core stores, as one object: a store (SQLite today) implements every small
+    """Everything the core stores, as one object: a store (SQLite or PostgreSQL) implements every small
     protocol above and `Inbox`. Each method is one transaction; writes are durable when they return."""

@@ -9,9 +9,17 @@ import pytest
 from tests.support import Harness
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """A fresh database for one test, once on each store: a SQLite file's path or a PostgreSQL URL."""
+    if request.param == "sqlite":
+        return tmp_path / "bot.db"
+    return str(request.getfixturevalue("pg_url"))
+
+
 @pytest.fixture
-async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
-    h = await Harness.open(tmp_path / "bot.db")
+async def harness(database: Path | str) -> AsyncIterator[Harness]:
+    h = await Harness.open(database)
     try:
         yield h
     finally:

@@ -1,4 +1,5 @@
-"""Test doubles that implement the core's real contracts, and a harness around a real SQLite store."""
+"""Test doubles that implement the core's real contracts, and a harness around a real store (a SQLite file or
+a PostgreSQL database)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from bot.types import (
     User,
     plain_text,
 )
-from storage.sqlite import SqliteStore
+from storage.open import AnyStore, open_store
 
 DEMO = Path(bot.__file__).parent / "demo_article.txt"
 DEMO_HEADINGS = [  # the six sections of the bundled demo article, in order
@@ -77,9 +78,9 @@ def buttons_of(outcome: Outcome) -> list[tuple[str, str]]:
 
 
 class Harness:
-    """A core on a real SQLite file with the demo article, driven through its neutral API."""
+    """A core on a real store with the demo article, driven through its neutral API."""
 
-    def __init__(self, store: SqliteStore, clock: FakeClock, platform: FakePlatform, owners: frozenset[str]):
+    def __init__(self, store: AnyStore, clock: FakeClock, platform: FakePlatform, owners: frozenset[str]):
         self.store = store
         self.clock = clock
         self.platform = platform
@@ -88,8 +89,9 @@ class Harness:
         self.last_anchor: dict[str, str] = {}
 
     @classmethod
-    async def open(cls, path: Path, owners: frozenset[str] = frozenset({"test:owner"})) -> Harness:
-        store = await SqliteStore.open(path)
+    async def open(cls, target: Path | str, owners: frozenset[str] = frozenset({"test:owner"})) -> Harness:
+        """On a SQLite file (a path) or a PostgreSQL database (a postgresql:// URL)."""
+        store = await open_store(target)
         if not await store.list_articles():
             await store.save_article("demo", parse_article(DEMO.read_bytes(), filename=DEMO.name), START)
         return cls(store, FakeClock(), FakePlatform(), owners)
