@@ -9,10 +9,7 @@ from urllib.parse import unquote
 
 from bot.errors import BotError
 from storage.copy import DEFAULT_BATCH, Endpoint, copy_all
-
-
-def is_postgres(target: str) -> bool:
-    return target.startswith(("postgresql://", "postgres://"))
+from storage.open import is_postgres
 
 
 def redact(target: str) -> str:
@@ -75,13 +72,13 @@ def run_copy(source: str, target: str, batch: int) -> int:
     try:
         src = open_endpoint(source, create=False)
     except Exception as err:
-        print(f"Cannot open the source {redact(source)}: {_plain(err, source)}", file=sys.stderr)
+        print(f"Cannot open the source {redact(source)}: {plain_error(err, source)}", file=sys.stderr)
         return 2
     try:
         try:
             dst = open_endpoint(target, create=True)
         except Exception as err:
-            print(f"Cannot open the target {redact(target)}: {_plain(err, target)}", file=sys.stderr)
+            print(f"Cannot open the target {redact(target)}: {plain_error(err, target)}", file=sys.stderr)
             return 2
         try:
             report = copy_all(src, dst, batch=batch, progress=Progress(sys.stderr))
@@ -121,17 +118,23 @@ def run_migrate(target: str) -> int:
             finally:
                 conn.close()
     except Exception as err:
-        print(f"Cannot migrate {redact(target)}: {_plain(err, target)}", file=sys.stderr)
+        print(f"Cannot migrate {redact(target)}: {plain_error(err, target)}", file=sys.stderr)
         return 2
     print(f"{redact(target)} is at schema version {version}.")
     return 0
 
 
-def _plain(err: BaseException, target: str) -> str:
+def url_password_forms(target: str) -> list[str]:
+    """The password of a postgresql:// URL as written and as decoded (either may be quoted back)."""
+    if not is_postgres(target):
+        return []
+    password = target.partition("://")[2].rpartition("@")[0].partition(":")[2]
+    return sorted({password, unquote(password)} - {""}, key=len, reverse=True)
+
+
+def plain_error(err: BaseException, target: str) -> str:
     """An error's words with any password of the address taken out (drivers quote the DSN back)."""
-    text = str(err) or type(err).__name__
-    if is_postgres(target):
-        password = target.partition("://")[2].rpartition("@")[0].partition(":")[2]
-        for form in {password, unquote(password)} - {""}:
-            text = text.replace(form, "***")
+    text = " ".join((str(err) or type(err).__name__).split())
+    for form in url_password_forms(target):
+        text = text.replace(form, "***")
     return text

@@ -6,16 +6,21 @@ import argparse
 import asyncio
 import logging
 import os
+import sqlite3
 import sys
 import time
 from pathlib import Path
+
+import psycopg
+from psycopg_pool import PoolTimeout
+from pydantic import SecretStr
 
 import bot
 from adapters.base import AdapterStartError
 from adapters.runner import AdaptersGaveUp
 from adapters.web.pages import PageFetcher
 from articlebot import logs
-from articlebot.dbcommands import add_db_parser, run_copy, run_migrate
+from articlebot.dbcommands import add_db_parser, plain_error, redact, run_copy, run_migrate, url_password_forms
 from articlebot.settings import Settings
 from articlebot.telegramcommands import add_telegram_parser, run_telegram
 from bot.chat_config import ChatConfig
@@ -24,7 +29,8 @@ from bot.errors import BotError
 from bot.export import FORMATS, export_chat
 from bot.importer import parse_article
 from bot.types import Chat, User
-from storage.sqlite import SqliteStore
+from storage.open import AnyStore, is_postgres
+from storage.open import open_store as storage_open
 
 log = logging.getLogger("articlebot")
 
@@ -37,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
 
     def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        p.add_argument("--db", metavar="PATH", help="SQLite file (overrides DATABASE_PATH)")
+        p.add_argument("--db", metavar="PATH_OR_URL",
+                       help="SQLite file or postgresql:// URL (overrides DATABASE_PATH and DATABASE_URL)")
         return p
 
     run = with_db(sub.add_parser("run", help="start every adapter whose token is set (the console if none)"))
@@ -67,17 +74,32 @@ def build_parser() -> argparse.ArgumentParser:
 def load_settings(db: str | None) -> Settings:
     settings = Settings()
     if db:
-        settings = settings.model_copy(update={"database_path": db})
+        if is_postgres(db):
+            settings = settings.model_copy(update={"database_url": SecretStr(db)})
+        else:
+            settings = settings.model_copy(update={"database_path": db, "database_url": None})
     return settings
 
 
 def secrets_of(settings: Settings) -> list[str]:
-    return [s.get_secret_value() for s in (settings.telegram_bot_token, settings.discord_bot_token,
-                                          settings.telegram_webhook_secret) if s is not None]
+    found = [s.get_secret_value() for s in (settings.telegram_bot_token, settings.discord_bot_token,
+                                           settings.telegram_webhook_secret) if s is not None]
+    if settings.database_url is not None:
+        found += url_password_forms(settings.database_url.get_secret_value())
+    return found
 
 
-async def open_store(settings: Settings, *, seed: bool = True) -> SqliteStore:
-    store = await SqliteStore.open(settings.database_path, synchronous=settings.sqlite_synchronous)
+class StoreUnavailable(Exception):
+    """The database could not be opened; the words are fit to show (no password in them)."""
+
+
+async def open_store(settings: Settings, *, seed: bool = True) -> AnyStore:
+    target = settings.database
+    try:
+        store = await storage_open(target, synchronous=settings.sqlite_synchronous,
+                                   pool_size=settings.database_pool_size)
+    except (OSError, psycopg.Error, PoolTimeout, sqlite3.Error) as err:
+        raise StoreUnavailable(f"Cannot open the database {redact(target)}: {plain_error(err, target)}") from None
     if seed and not await store.list_articles():
         parsed = parse_article(DEMO_PATH.read_bytes(), filename=DEMO_PATH.name)
         await store.save_article(DEMO_SLUG, parsed, time.time())
@@ -89,7 +111,7 @@ def make_pages(settings: Settings) -> PageFetcher:
                        allow_private=settings.import_allow_private)
 
 
-def make_core(store: SqliteStore, settings: Settings, pages: PageFetcher | None = None) -> Core:
+def make_core(store: AnyStore, settings: Settings, pages: PageFetcher | None = None) -> Core:
     defaults = ChatConfig(edit_window=settings.edit_window_minutes, report_threshold=settings.report_threshold)
     return Core(store, owners=frozenset(settings.bot_owners), defaults=defaults,
                 admin_cache_seconds=settings.admin_cache_seconds, import_max_bytes=settings.import_max_bytes,
@@ -226,14 +248,16 @@ def main(argv: list[str] | None = None) -> int:
     if command == "db":
         if args.db_command == "copy":
             return run_copy(args.source, args.target, args.batch)
-        return run_migrate(settings.database_path)
+        return run_migrate(settings.database)
     try:
         return asyncio.run(COMMANDS[command](args, settings))
     except KeyboardInterrupt:
         return 130
     except Exception as err:
         # through logging, whose handler redacts secrets, never Python's own traceback printer
-        if isinstance(err, AdapterStartError | AdaptersGaveUp):
+        if isinstance(err, StoreUnavailable):
+            print(err, file=sys.stderr)
+        elif isinstance(err, AdapterStartError | AdaptersGaveUp):
             log.error("%s", err)
         else:
             log.exception("articlebot stopped on an unexpected error")

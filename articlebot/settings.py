@@ -9,9 +9,15 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # hide_input_in_errors: a rejected value may be a token or a URL with a password
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
+                                      hide_input_in_errors=True)
 
     database_path: str = "./data/articlebot.db"
+    # postgresql://user:password@host:port/dbname: PostgreSQL instead of the SQLite file (a secret: it may
+    # hold a password)
+    database_url: SecretStr | None = None
+    database_pool_size: int = Field(default=10, ge=1, le=1000)  # PostgreSQL connections per process, at most
     bot_owners: Annotated[tuple[str, ...], NoDecode] = ()
     log_level: str = "INFO"
 
@@ -74,6 +80,25 @@ class Settings(BaseSettings):
         if isinstance(value, str) and value.strip().lower() in {"on", "off"}:
             return value.strip().lower() == "on"
         return value
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _url_or_unset(cls, value: object) -> object:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            if not value.strip().startswith(("postgresql://", "postgres://")):
+                # the value itself may hold a password: it is not repeated
+                raise ValueError("DATABASE_URL is a postgresql:// URL (for a SQLite file, set DATABASE_PATH)")
+            return value.strip()
+        return value
+
+    @property
+    def database(self) -> str:
+        """The store to open: the PostgreSQL URL when one is set, else the SQLite file."""
+        return self.database_url.get_secret_value() if self.database_url is not None else self.database_path
 
     @field_validator("health_port", mode="before")
     @classmethod

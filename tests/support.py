@@ -4,8 +4,11 @@ a PostgreSQL database)."""
 from __future__ import annotations
 
 import itertools
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import psycopg
 
 import bot
 from bot.chat_config import ChatConfig
@@ -36,6 +39,15 @@ DEMO_HEADINGS = [  # the six sections of the bundled demo article, in order
     "Community and Social Bonds",
 ]
 START = 1_750_000_000.0
+
+
+def table_rows(target: Path | str, sql: str) -> list[tuple[object, ...]]:
+    """Rows as another process sees them, on either store (a SQLite path or a PostgreSQL URL)."""
+    if isinstance(target, str):
+        with psycopg.connect(target) as pg:
+            return [tuple(r) for r in pg.execute(sql).fetchall()]
+    with sqlite3.connect(f"file:{target}?mode=ro", uri=True) as conn:
+        return conn.execute(sql).fetchall()
 
 
 class FakeClock(Clock):

@@ -20,6 +20,7 @@ from storage.connection import SchemaTooNew, migrate
 from storage.open import AnyStore, open_store
 from storage.schema import MIGRATIONS, SCHEMA_VERSION
 from storage.sqlite import SqliteStore
+from tests.support import table_rows
 
 ARTICLE = ParsedArticle(
     title="Test piece",
@@ -54,13 +55,6 @@ async def sqlite_store(tmp_path: Path):  # type: ignore[no-untyped-def]
     await s.close()
 
 
-def table_rows(target: Path | str, sql: str) -> list[tuple[object, ...]]:
-    """Rows as another process sees them, on either store."""
-    if isinstance(target, str):
-        with psycopg.connect(target) as pg:
-            return [tuple(r) for r in pg.execute(sql).fetchall()]
-    with sqlite3.connect(f"file:{target}?mode=ro", uri=True) as conn:
-        return conn.execute(sql).fetchall()
 
 
 async def test_open_uses_wal_and_current_schema(tmp_path: Path) -> None:
