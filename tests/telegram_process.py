@@ -9,10 +9,17 @@ import sqlite3
 import sys
 from pathlib import Path
 
+import psycopg
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def bot_env(api_url: str, token: str, db: Path, **extra: str) -> dict[str, str]:
+def database_env(db: Path | str) -> dict[str, str]:
+    """The settings that put the bot on this database: a SQLite path, or a PostgreSQL URL."""
+    return {"DATABASE_URL": db} if isinstance(db, str) else {"DATABASE_PATH": str(db)}
+
+
+def bot_env(api_url: str, token: str, db: Path | str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_", "DATABASE_"))}
     env.update({
         "PYTHONPATH": str(ROOT),
@@ -20,7 +27,7 @@ def bot_env(api_url: str, token: str, db: Path, **extra: str) -> dict[str, str]:
         "TELEGRAM_API_URL": f"{api_url}/bot",
         "TELEGRAM_FILE_URL": f"{api_url}/file/bot",
         "TELEGRAM_RATE_LIMIT": "off",
-        "DATABASE_PATH": str(db),
+        **database_env(db),
         "ADMIN_CACHE_SECONDS": "0",
         **extra,
     })
@@ -58,8 +65,15 @@ class BotProcess:
             return await self.proc.wait()
 
 
-def stored_texts(db: Path, chat_key: str) -> list[str]:
+def stored_texts(db: Path | str, chat_key: str) -> list[str]:
     """Comment texts in the bot's database, read-only ([] before the bot has created it)."""
+    if isinstance(db, str):
+        try:
+            with psycopg.connect(db) as conn:
+                return [r[0] for r in conn.execute("SELECT text FROM comments WHERE chat_key = %s ORDER BY number",
+                                                   (chat_key,))]
+        except psycopg.errors.UndefinedTable:  # the schema is not there yet
+            return []
     if not db.exists():
         return []
     try:

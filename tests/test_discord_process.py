@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 from tests.discord_harness import EPHEMERAL, GENERAL, MOD, PLAIN, buttons, flags, plain, replies_to
 from tests.fakes.discord_server import Call, FakeDiscord
+from tests.support import table_rows
 from tests.telegram_process import BotProcess, bot_env
 
 TOKEN = "FAKE.DISCORD.TOKEN"
 
 
-def discord_env(fake: FakeDiscord, db: Path) -> dict[str, str]:
+def discord_env(fake: FakeDiscord, db: Path | str) -> dict[str, str]:
     env = bot_env("http://unused", "unused", db)
     for key in [k for k in env if k.startswith("TELEGRAM_")]:
         del env[key]
@@ -40,18 +40,17 @@ async def say(fake: FakeDiscord, content: str, user: int = PLAIN, **kw: Any) -> 
     return [c for c in fake.calls[mark:] if c.method == "POST" and c.path == f"/channels/{GENERAL}/messages"]
 
 
-async def anchored(db: Path, message_id: int) -> None:
+async def anchored(db: Path | str, message_id: int) -> None:
     for _ in range(200):
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-            if conn.execute("SELECT 1 FROM anchors WHERE message_id = ?", (str(message_id),)).fetchone():
-                return
+        if table_rows(db, f"SELECT 1 FROM anchors WHERE message_id = '{int(message_id)}'"):
+            return
         await asyncio.sleep(0.05)
     raise TimeoutError(f"message {message_id} was never anchored")
 
 
-async def test_run_serves_a_guild_conversation(tmp_path: Path) -> None:
+async def test_run_serves_a_guild_conversation(database: Path | str, tmp_path: Path) -> None:
     async with FakeDiscord(token=TOKEN) as fake:
-        bot = BotProcess(discord_env(fake, tmp_path / "d.db"), tmp_path / "bot.log")
+        bot = BotProcess(discord_env(fake, database), tmp_path / "bot.log")
         await bot.start()
         try:
             await fake.wait_for(lambda c: c.method == "PUT" and "/guilds/2000/commands" in c.path, 60)
@@ -80,7 +79,7 @@ async def test_run_serves_a_guild_conversation(tmp_path: Path) -> None:
 
             section = await say(fake, "!section 2")
             shown_id = int(section[-1].response["id"])  # the bot's message showing section 2
-            await anchored(tmp_path / "d.db", shown_id)  # people reply after the bot noted what it showed
+            await anchored(database, shown_id)  # people reply after the bot noted what it showed
             reply = await say(fake, "cheap rent", referenced_message=shown_id)
             assert "Saved as #2 on §2 Cost of Living" in plain(reply)
             assert "cheap rent" in plain(await interact(fake, fake.slash_interaction("comments")))

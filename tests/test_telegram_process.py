@@ -27,14 +27,13 @@ def replies_to(fake: FakeTelegram, message_id: int) -> list[str]:
             if (c.params.get("reply_parameters") or {}).get("message_id") == message_id]
 
 
-async def test_run_serves_a_group_and_never_logs_the_token(tmp_path: Path) -> None:
+async def test_run_serves_a_group_and_never_logs_the_token(database: Path | str, tmp_path: Path) -> None:
     async with FakeTelegram(token=TOKEN) as fake:
-        db = tmp_path / "run.db"
+        db = database
         bot = BotProcess(bot_env(fake.url, TOKEN, db, LOG_LEVEL="DEBUG"), tmp_path / "bot.log")
+        asked = fake.push_message(GROUP, 1, "/section 1")  # queued: the first getUpdates returns it at once
         await bot.start()
         try:
-            await fake.wait_for(lambda c: c.method == "getUpdates", 60)
-            asked = fake.push_message(GROUP, 1, "/section 1")
             await wait_until(lambda: replies_to(fake, asked["message_id"]))
             assert "Infrastructure and Urban Development" in replies_to(fake, asked["message_id"])[0]
             shown = fake.last_sent(GROUP)
@@ -50,11 +49,11 @@ async def test_run_serves_a_group_and_never_logs_the_token(tmp_path: Path) -> No
         assert TOKEN not in log and TOKEN.split(":")[1] not in log
 
 
-async def test_sigkill_at_random_moments_loses_and_doubles_nothing(tmp_path: Path) -> None:
+async def test_sigkill_at_random_moments_loses_and_doubles_nothing(database: Path | str, tmp_path: Path) -> None:
     count, kills = 1500, 5  # long enough that the last kill still lands mid-stream on a fast machine
     rng = random.Random(7)
     async with FakeTelegram(token=TOKEN) as fake:
-        db = tmp_path / "kill.db"
+        db = database
         bot = BotProcess(bot_env(fake.url, TOKEN, db), tmp_path / "bot.log")
         messages = [fake.push_message(GROUP, 1000 + i % 37, f"/comment streamed {i}") for i in range(count)]
         await bot.start()
