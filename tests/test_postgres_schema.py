@@ -16,6 +16,7 @@ from storage.copy import TABLES
 from storage.postgres import migrate
 from storage.postgres.schema import POSTGRES_MIGRATIONS
 from storage.schema import MIGRATIONS, SCHEMA_VERSION
+from tests.support import Harness
 from tests.test_db_copy import ROOT, cli, dump, live_discussion
 
 
@@ -67,8 +68,25 @@ async def test_copy_to_postgresql_and_back_keeps_every_row(tmp_path: Path, pg_ur
     back = await asyncio.to_thread(cli, "db", "copy", pg_url, str(tmp_path / "b.db"), "--batch", "7")
     assert back.returncode == 0, back.stderr
     assert dump(tmp_path / "a.db") == dump(tmp_path / "b.db")
+    await the_discussion_goes_on(pg_url)
     refused = await asyncio.to_thread(cli, "db", "copy", str(tmp_path / "a.db"), pg_url)
     assert refused.returncode == 2 and "already holds data" in refused.stderr
+
+
+async def the_discussion_goes_on(target: str) -> None:
+    """The bot on the copied PostgreSQL database: numbers, bans, filters and locks hold; the search works."""
+    h = await Harness.open(target)
+    try:
+        h.admin("boss")
+        assert "Saved as #33" in await h.say("dan", "/comment after the move")
+        assert "You are banned" in await h.say("cat", "/comment let me back")
+        assert "waiting for a moderator" in await h.say("dan", "/comment this is nasty")
+        await h.say("dan", "/section 3")
+        assert "Commenting on §3 Technological Integration is closed" in await h.say("dan", "/comment on three")
+        assert "Cost of Living" in await h.say("dan", "/search living")
+        assert "rent is cheap, mostly" in await h.say("boss", "/comments 2")
+    finally:
+        await h.close()
 
 
 def test_a_password_never_shows_in_an_error(tmp_path: Path, pg_server: str) -> None:
