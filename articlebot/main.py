@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import psycopg
-from psycopg_pool import PoolTimeout
 from pydantic import SecretStr
 
 import bot
@@ -31,6 +30,7 @@ from bot.importer import parse_article
 from bot.types import Chat, User
 from storage.open import AnyStore, is_postgres
 from storage.open import open_store as storage_open
+from storage.postgres.database import PoolTimeout
 
 log = logging.getLogger("articlebot")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from articlebot.main import DEMO_PATH, DEMO_SLUG
 from bot.importer import parse_article
 from bot.types import Attachment, Chat, User
-from storage.sqlite import SqliteStore
+from storage.open import AnyStore, open_store
 
 
 class BenchPlatform:
@@ -21,9 +21,10 @@ class BenchPlatform:
         raise LookupError(f"no file {attachment.fetch_id} in a benchmark")
 
 
-async def seeded_store(path: Path, synchronous: str = "NORMAL") -> SqliteStore:
-    """`SqliteStore.open` plus the bundled demo article, as `articlebot` does on first start."""
-    store = await SqliteStore.open(path, synchronous=synchronous)
+async def seeded_store(target: Path | str, synchronous: str = "NORMAL") -> AnyStore:
+    """The store at `target` (a SQLite path or a PostgreSQL URL) plus the bundled demo article, as
+    `articlebot` does on first start."""
+    store = await open_store(target, synchronous=synchronous)
     if not await store.list_articles():
         await store.save_article(DEMO_SLUG, parse_article(DEMO_PATH.read_bytes(), filename=DEMO_PATH.name),
                                  time.time())

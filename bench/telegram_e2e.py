@@ -126,11 +126,12 @@ async def stop_process(proc: asyncio.subprocess.Process) -> int:
     return proc.returncode if proc.returncode is not None else -1
 
 
-async def start_bot(kind: str, url: str, work: Path, log: Path) -> asyncio.subprocess.Process:
+async def start_bot(kind: str, url: str, work: Path, log: Path, database: str | None = None
+                    ) -> asyncio.subprocess.Process:
     with log.open("ab") as out:
         if kind == "articlebot":
             # tests' bot_env (rate limiter off, fresh database), but the production default admin cache (60 s)
-            env = bot_env(url, TOKEN, work / "articlebot.db", ADMIN_CACHE_SECONDS="60", LOG_LEVEL="INFO")
+            env = bot_env(url, TOKEN, database or work / "articlebot.db", ADMIN_CACHE_SECONDS="60", LOG_LEVEL="INFO")
             args = ["-m", "articlebot", "run"]
         else:
             env = child_env()
@@ -151,7 +152,9 @@ async def push_all(http: aiohttp.ClientSession, url: str, messages: list[dict[st
     return pushed
 
 
-async def one_run(kind: str, messages: list[dict[str, Any]], work: Path, limit_seconds: float) -> RunStats:
+async def one_run(kind: str, messages: list[dict[str, Any]], work: Path, limit_seconds: float,
+                  database: str | None = None) -> RunStats:
+    """One run of `kind`; articlebot on `database` (a PostgreSQL URL) or a fresh SQLite file."""
     stats = RunStats(kind, len(messages))
     fake, url = await start_fake(work / f"fake-{kind}.log")
     bot: asyncio.subprocess.Process | None = None
@@ -161,7 +164,7 @@ async def one_run(kind: str, messages: list[dict[str, Any]], work: Path, limit_s
             t = time.perf_counter()
             expected = await push_all(http, url, messages)
             stats.push_seconds = time.perf_counter() - t
-            bot = await start_bot(kind, url, work, work / f"bot-{kind}.log")
+            bot = await start_bot(kind, url, work, work / f"bot-{kind}.log", database)
             answered: set[tuple[int, int]] = set()
             first_poll: float | None = None
             cpu_start: tuple[float | None, float | None] = (None, None)

@@ -37,9 +37,11 @@ def texts(n: int, seed: int = 11) -> list[str]:
     return [" ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 30))) for _ in range(n)]
 
 
-async def core_rate(path: Path, synchronous: str, n: int, limit_seconds: float) -> tuple[float, dict[str, int]]:
-    """Comments/s through Core.handle, and facts about the run (the store's group-commit counters if it has them)."""
-    store = await seeded_store(path, synchronous)
+async def core_rate(target: Path | str, synchronous: str, n: int, limit_seconds: float
+                    ) -> tuple[float, dict[str, int]]:
+    """Comments/s through Core.handle, and facts about the run (the store's group-commit counters if it has them).
+    `target` is a SQLite path or a PostgreSQL URL."""
+    store = await seeded_store(target, synchronous)
     try:
         core = Core(store, admin_cache_seconds=60)
         platform = BenchPlatform()

@@ -34,8 +34,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def cluster() -> Iterator[str]:
-    """Yields the URL of a fresh cluster's `postgres` database."""
+def cluster(*, durable: bool = False) -> Iterator[str]:
+    """Yields the URL of a fresh cluster's `postgres` database. `durable` keeps PostgreSQL's own defaults
+    (fsync, synchronous commit, full page writes), for benchmarks; tests run without them, for speed."""
     bin_dir = binaries()
     if bin_dir is None:
         raise FileNotFoundError("PostgreSQL server binaries (initdb, pg_ctl) not found")
@@ -50,8 +51,9 @@ def cluster() -> Iterator[str]:
     port = free_port()
     subprocess.run([*run_as, str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
                     "--no-sync", "-E", "UTF8", "--locale=C"], check=True, capture_output=True)
-    options = (f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-               "-c full_page_writes=off -c max_connections=200")
+    options = f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c max_connections=200"
+    if not durable:
+        options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     subprocess.run([*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(base / "log"),
                     "-w", "-t", "60", "start"], check=True, capture_output=True)
     try:

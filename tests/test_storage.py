@@ -18,6 +18,7 @@ from bot.records import ModlogEntry, NewComment, Position, Status
 from bot.types import Anchor
 from storage.connection import SchemaTooNew, migrate
 from storage.open import AnyStore, open_store
+from storage.postgres.store import PostgresStore
 from storage.schema import MIGRATIONS, SCHEMA_VERSION
 from storage.sqlite import SqliteStore
 from tests.support import table_rows
@@ -138,6 +139,36 @@ async def test_listing_queries_use_indexes_not_offset_or_scans(sqlite_store: Sql
     source = Path(__file__).resolve().parent.parent / "storage"
     sql_offset = re.compile(r"\bOFFSET\s+(\?|\d|:|%)", re.IGNORECASE)
     assert not any(sql_offset.search(p.read_text()) for p in source.rglob("*.py"))
+
+
+async def test_postgres_store_reconnects_when_the_server_ends_its_sessions(pg_url: str) -> None:
+    s = await open_store(pg_url)
+    try:
+        await s.save_article("t", ARTICLE, 1.0)
+        await asyncio.gather(*(s.list_articles() for _ in range(6)))  # several connections, idle now
+        with psycopg.connect(pg_url, autocommit=True) as admin:  # an operator (or a restart) ends them all
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                          " WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        assert [a.slug for a in await s.list_articles()] == ["t"]  # a read runs again on a fresh connection
+        comment, created = await s.add_comment(new("c:1", "after the restart"))
+        assert created and comment.number == 1
+    finally:
+        await s.close()
+
+
+async def test_postgres_pool_shares_its_few_connections_among_many_writers(pg_url: str) -> None:
+    s = await open_store(pg_url, pool_size=3)
+    try:
+        assert isinstance(s, PostgresStore)
+        await s.save_article("t", ARTICLE, 1.0)
+        results = await asyncio.gather(*(s.add_comment(new("c:1", f"n{i}", source=f"s{i}")) for i in range(50)))
+        assert sorted(c.number for c, _ in results) == list(range(1, 51))
+        assert s.db.pool.opened <= 3
+        with psycopg.connect(pg_url) as pg:
+            row = pg.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()").fetchone()
+        assert row is not None and row[0] <= 4  # the pool's three and this one
+    finally:
+        await s.close()
 
 
 async def test_postgres_listing_is_an_ordered_index_scan(pg_url: str) -> None:

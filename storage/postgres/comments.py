@@ -169,7 +169,7 @@ class PgCommentQueries(ReadCaches):
         }
         for attempt in range(ADD_RETRIES):
             try:
-                row = await self.db.fetchone(ADD_COMMENT_SQL, params)
+                row = (await self.db.write(ADD_COMMENT_SQL, params))[0]
                 break
             except errors.UniqueViolation:
                 if attempt == ADD_RETRIES - 1:

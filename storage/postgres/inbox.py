@@ -15,7 +15,7 @@ class PgInboxQueries:
         """Stores the updates; returns the ids not seen before (a platform may deliver one twice)."""
         if not updates:
             return []
-        rows = await self.db.fetchall(
+        rows = await self.db.write(
             "INSERT INTO inbox(platform, update_id, payload, received_at)"
             " SELECT %s, u, p, %s FROM unnest(%s::bigint[], %s::text[]) AS t(u, p)"
             " ON CONFLICT DO NOTHING RETURNING update_id",
