@@ -6,7 +6,8 @@ commit, full page writes) on the project's disk, on 127.0.0.1 over TCP, as an op
 - driver: one connection inserting one row per transaction (autocommit), psycopg 3 vs asyncpg, and the round
   trip of `SELECT 1` on each: how the driver was chosen.
 - writes: comments/s through `Core.handle` on a `PostgresStore` (100 concurrent commenters in one chat, as the
-  `writes` benchmark does on SQLite) vs psycopg's raw single-row insert per transaction into the same table.
+  `writes` benchmark does on SQLite) vs psycopg's raw single-row insert per transaction into the same table;
+  and the same core on SQLite at synchronous=FULL, for choosing a store.
 - reads: `/comments` p50/p99 through `Core.handle` on the 1k and 1M databases of `reads` (100k in --quick),
   copied into PostgreSQL with `articlebot db copy`'s code (the copy rate is a row too); the sizes take turns
   call by call. The one round trip every read costs is measured alongside.
@@ -157,9 +158,13 @@ def run(opts: Options) -> Result:
         core, _ = asyncio.run(writes.core_rate(fresh_database(admin, "writes_core"), "FULL", n, 240.0))
         ratio = core / pg_rate
         details["writes"] = {"core_per_s": core, "raw_per_s": pg_rate}
+        on_sqlite, _ = asyncio.run(writes.core_rate(work / "writes.db", "FULL", n, 240.0))
+        details["writes"]["core_sqlite_full_per_s"] = on_sqlite
         result.add(Row(NAME, "core comments/s", core, fmt(core)))
         result.add(Row(NAME, "ratio core/raw psycopg insert", ratio, fmt(ratio, 2), f">= {WRITE_RATIO}",
                        ratio >= WRITE_RATIO))
+        result.add(Row(NAME, "core comments/s on SQLite (FULL)", on_sqlite, fmt(on_sqlite)))
+        result.add(Row(NAME, "ratio core PostgreSQL/SQLite", core / on_sqlite, fmt(core / on_sqlite, 2)))
 
         # reads
         urls: dict[int, str] = {}
