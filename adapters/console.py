@@ -16,6 +16,7 @@ from typing import TextIO
 
 from bot.core import Core
 from bot.errors import BotError
+from bot.i18n import _, normalize, speaking
 from bot.types import (
     Attachment,
     Block,
@@ -68,7 +69,8 @@ class ConsolePlatform:
         try:
             return await asyncio.to_thread(lambda: Path(attachment.fetch_id).expanduser().read_bytes())
         except OSError as err:
-            raise BotError(f"Could not read {attachment.filename}: {err.strerror or err}.") from err
+            raise BotError("Could not read {name}: {reason}.", name=attachment.filename,
+                           reason=err.strerror or err) from err
 
 
 @dataclass
@@ -89,17 +91,25 @@ class ConsoleSession:
         self._seq += 1
         return f"{self._run}-{self._seq}"
 
+    def say(self, text: str) -> None:
+        self.out.write(text + "\n\n")
+
     def event_for(self, line: str) -> Event | None:
+        """The line as an event, or None after saying (in the console user's language) why it is none."""
+        with speaking(normalize(self.user.language)):
+            return self._event_for(line)
+
+    def _event_for(self, line: str) -> Event | None:
         text = line.strip()
         if not text:
             return None
         attachment = None
         if text.startswith("/"):
-            name, _, args = text[1:].partition(" ")
+            name, _sep, args = text[1:].partition(" ")
             command = name.split("@")[0].lower()
             payload: Command | ButtonPress | PlainReply = Command(command, args.strip())
             if command == "import" and args.strip():
-                path_text, _, slug = args.strip().partition(" ")
+                path_text, _sep, slug = args.strip().partition(" ")
                 path = Path(path_text).expanduser()
                 size = path.stat().st_size if path.is_file() else None
                 attachment = Attachment(path.name, size, str(path))
@@ -107,17 +117,17 @@ class ConsoleSession:
         elif text.isdigit() and self._buttons:
             index = int(text) - 1
             if not 0 <= index < len(self._buttons):
-                self.out.write(f"There is no button {text}.\n\n")
+                self.say(_("There is no button {number}.").format(number=text))
                 return None
             payload = ButtonPress(self._buttons[index].data)
         elif text.startswith(">"):
             if self._last_anchored is None:
-                self.out.write("There is nothing to reply to yet: open a section first.\n\n")
+                self.say(_("There is nothing to reply to yet: open a section first."))
                 return None
             payload = PlainReply(text[1:].strip(), self._last_anchored)
         else:
-            self.out.write("Commands start with / (try /help). To comment: /comment <text>, or > <text> to reply "
-                           "to the last section or comment shown.\n\n")
+            self.say(_("Commands start with / (try /help). To comment: /comment <text>, or > <text> to reply to "
+                       "the last section or comment shown."))
             return None
         return Event(self.user, self.chat, payload, message_id=self._next_id(), attachment=attachment)
 
@@ -139,7 +149,8 @@ class ConsoleSession:
             if reply.file is not None and self.export_dir is not None:
                 target = self.export_dir / reply.file.filename
                 await asyncio.to_thread(target.write_bytes, reply.file.content)
-                self.out.write(f"(saved to {target})\n\n")
+                with speaking(normalize(self.user.language)):
+                    self.say(_("(saved to {path})").format(path=target))
             if reply.anchor is not None:
                 message_id = f"bot-{self._next_id()}"
                 await self.core.remember_sent(self.chat, message_id, reply.anchor)
@@ -152,9 +163,13 @@ class ConsoleSession:
 async def run_console(session: ConsoleSession, stdin: TextIO, interactive: bool,
                       read_line: Callable[[str], str] = input) -> None:
     if interactive:
-        session.out.write(f"articlebot console — you are {session.user.name} in chat {session.chat.key}"
-                          f"{' (admin)' if session.platform.admin else ''}. /help lists commands, "
-                          "Ctrl-D quits.\n\n")
+        with speaking(normalize(session.user.language)):
+            if session.platform.admin:
+                welcome = _("articlebot console — you are {name} in chat {chat} (admin). /help lists commands, "
+                            "Ctrl-D quits.")
+            else:
+                welcome = _("articlebot console — you are {name} in chat {chat}. /help lists commands, Ctrl-D quits.")
+        session.say(welcome.format(name=session.user.name, chat=session.chat.key))
         while True:
             try:
                 line = await asyncio.to_thread(read_line, PROMPT)

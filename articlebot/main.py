@@ -26,6 +26,7 @@ from bot.chat_config import ChatConfig
 from bot.core import Core
 from bot.errors import BotError
 from bot.export import FORMATS, export_chat
+from bot.i18n import normalize
 from bot.importer import parse_article
 from bot.types import Chat, User
 from storage.open import AnyStore, is_postgres
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     console.add_argument("--user", default="you", help="your name in the chat (default: you)")
     console.add_argument("--admin", action="store_true", help="be an admin of this chat")
     console.add_argument("--chat", default="main", help="chat id; each chat has its own discussion")
+    console.add_argument("--lang", help="zh or en: the language you read (default: from LANG, else English)")
 
     imp = with_db(sub.add_parser("import", help="import an article (a .txt, .md or .html file, or a link) and "
                                                 "print its outline"))
@@ -118,16 +120,30 @@ def make_core(store: AnyStore, settings: Settings, pages: PageFetcher | None = N
                 pages=pages)
 
 
+def console_language(flag: str | None) -> str | None:
+    """--lang, else the terminal's locale (LC_ALL, LC_MESSAGES, LANG, as gettext reads them)."""
+    if flag:
+        return normalize(flag)
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if os.environ.get(name):
+            return normalize(os.environ[name].split(".")[0])
+    return None
+
+
 async def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     from adapters.console import ConsolePlatform, ConsoleSession, run_console
 
+    language = console_language(args.lang)
+    if args.lang and language is None:
+        print(f"--lang takes zh or en, not {args.lang!r}.", file=sys.stderr)
+        return 2
     store = await open_store(settings)
     pages = make_pages(settings)
     try:
         name = args.user.strip() or "you"
         session = ConsoleSession(
             core=make_core(store, settings, pages),
-            user=User(f"console:{name.casefold()}", name),
+            user=User(f"console:{name.casefold()}", name, language=language),
             chat=Chat(f"console:{args.chat}", private=False, title=args.chat),
             platform=ConsolePlatform(admin=args.admin),
             export_dir=Path.cwd(),
@@ -214,7 +230,7 @@ async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.telegram_bot_token is None and settings.discord_bot_token is None:
         print("No TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN is set (environment or .env), so here is the console "
               "instead. Set a token to connect to Telegram or Discord.", file=sys.stderr)
-        console_args = argparse.Namespace(user="you", admin=True, chat="main")
+        console_args = argparse.Namespace(user="you", admin=True, chat="main", lang=None)
         return await cmd_console(console_args, settings)
     from adapters.runner import run_adapters
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 
 from bot.errors import BotError
+from bot.i18n import N_
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +31,11 @@ class ChatConfig:
 
 
 DESCRIPTIONS = {
-    "edit_window": "minutes an author may edit or delete their own comment",
-    "report_threshold": "reports that hide a comment for review",
-    "reason_required": "whether /remove and /ban must give a reason (on/off)",
-    "approval": "new comments wait for approval (on/off; also /approval)",
-    "slowmode": "seconds between one member's comments, 0 for off (also /slowmode)",
+    "edit_window": N_("minutes an author may edit or delete their own comment"),
+    "report_threshold": N_("reports that hide a comment for review"),
+    "reason_required": N_("whether /remove and /ban must give a reason (on/off)"),
+    "approval": N_("new comments wait for approval (on/off; also /approval)"),
+    "slowmode": N_("seconds between one member's comments, 0 for off (also /slowmode)"),
 }
 _LIMITS = {"edit_window": (0, 10_080), "report_threshold": (1, 1000), "slowmode": (0, 86_400)}
 
@@ -52,12 +53,12 @@ def _parse(name: str, raw: str) -> int | bool:
             return True
         if text in ("off", "no", "false", "0"):
             return False
-        raise BotError(f"{name} is on or off, not “{raw[:20]}”.")
+        raise BotError("{name} is on or off, not “{value}”.", name=name, value=raw[:20])
     low, high = _LIMITS[name]
     if text == "off" and name == "slowmode":
         return 0
     if not text.isascii() or not text.isdigit() or not low <= int(text) <= high:
-        raise BotError(f"{name} takes a whole number from {low} to {high}.")
+        raise BotError("{name} takes a whole number from {low} to {high}.", name=name, low=low, high=high)
     return int(text)
 
 
@@ -65,5 +66,6 @@ def normalise(name: str, raw: str) -> tuple[str, str]:
     """Checks a /set name and value; returns them as stored."""
     key = name.strip().lower().replace("-", "_")
     if key not in DESCRIPTIONS:
-        raise BotError(f"There is no setting “{name[:30]}”. Settings: {', '.join(DESCRIPTIONS)}.")
+        raise BotError("There is no setting “{name}”. Settings: {names}.", name=name[:30],
+                       names=", ".join(DESCRIPTIONS))
     return key, _show(_parse(key, raw))

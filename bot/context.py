@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from bot.chat_config import ChatConfig
 from bot.errors import BotError
+from bot.i18n import ENGLISH
 from bot.permissions import Permissions, Role
 from bot.ports import Clock, Pages, Platform, Store
 from bot.records import Article, ModlogEntry, Position
@@ -34,6 +35,8 @@ class Context:
     _config: ChatConfig | None = field(default=None, init=False)
     _article: Article | None = field(default=None, init=False)
     _position: Position | None = field(default=None, init=False)
+    language: str = ENGLISH  # of public answers to this event
+    own_language: str = ENGLISH  # of what only the sender sees
 
     @property
     def store(self) -> Store:
@@ -60,9 +63,10 @@ class Context:
     async def is_admin(self) -> bool:
         return await self.role() >= Role.ADMIN
 
-    async def require_admin(self, doing: str) -> None:
+    async def require_admin(self, refusal: str) -> None:
+        """`refusal`: the whole sentence a member is told (a catalog message, translated when shown)."""
         if not await self.is_admin():
-            raise BotError(f"Only admins can {doing}.")
+            raise BotError(refusal)
 
     async def config(self) -> ChatConfig:
         if self._config is None:

@@ -14,15 +14,16 @@ from bot.commands.reading import help_for, select_article, show_section_by_key
 from bot.commands.registry import REGISTRY, CommandSpec, HandlerResult
 from bot.context import Context, Services
 from bot.errors import BotError
+from bot.i18n import ENGLISH, N_, _, normalize, speaking
 from bot.permissions import Permissions
 from bot.ports import Clock, Pages, Platform, Store, SystemClock
 from bot.types import Anchor, ButtonPress, Chat, Command, Event, Outcome, PlainReply, text_reply
 
 log = logging.getLogger("articlebot.core")
 
-PRIVATE_HINT = ("To comment, reply to a section I posted or send /comment <text>. /sections shows the contents, "
-                "/help everything else.")
-APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
+PRIVATE_HINT = N_("To comment, reply to a section I posted or send /comment <text>. /sections shows the "
+                  "contents, /help everything else.")
+APOLOGY = N_("Sorry, something went wrong on my side. Please try again in a moment.")
 
 
 def _outcome(result: HandlerResult) -> Outcome:
@@ -62,17 +63,36 @@ class Core:
         return REGISTRY.all()
 
     async def handle(self, event: Event, platform: Platform) -> Outcome:
-        """Answers one event. Expected failures become a plain answer; anything else an apology."""
+        """Answers one event. Expected failures become a plain answer; anything else an apology. Answers are
+        written in the chat's language, and what only the sender sees in the sender's (see `languages`)."""
         ctx = Context(self.services, event, platform)
+        public = private = normalize(event.user.language) or ENGLISH
         try:
             await self.store.remember_user(event.user, ctx.now())
-            return await self._dispatch(ctx)
+            public, private = await self.languages(event)
+            ctx.language, ctx.own_language = public, private
+            with speaking(public):
+                return await self._dispatch(ctx)
         except BotError as err:
-            return Outcome((text_reply(str(err), private=True),), notice=str(err)[:190])
+            with speaking(private if event.answers_privately or event.chat.private else public):
+                text = str(err)
+            return Outcome((text_reply(text, private=True),), notice=text[:190])
         except Exception:
             log.exception("failed to handle %s in %s from %s", type(event.payload).__name__, event.chat.key,
                           event.user.key)
-            return Outcome((text_reply(APOLOGY, private=True),), notice=APOLOGY)
+            with speaking(private if event.answers_privately or event.chat.private else public):
+                apology = _(APOLOGY)
+            return Outcome((text_reply(apology, private=True),), notice=apology)
+
+    async def languages(self, event: Event) -> tuple[str, str]:
+        """(the language of public answers, of answers only the sender sees). A person's own choice
+        (/language) comes first for them, then the chat's (/language chat), then what the platform says
+        about them, then English; in a group, public answers follow the chat's choice first."""
+        chat, own = await self.store.languages(event.chat.key, event.user.key)
+        hint = normalize(event.user.language)
+        private = own or hint or chat or ENGLISH
+        public = private if event.chat.private else chat or own or hint or ENGLISH
+        return public, private
 
     async def remember_sent(self, chat: Chat, message_id: str, anchor: Anchor) -> None:
         """Adapters report what each sent message shows, so replies to it land in the right place."""
@@ -91,7 +111,7 @@ class Core:
             anchor = await self.store.anchor(ctx.chat_key, payload.reply_to_message)
             if anchor is None:
                 if ctx.event.chat.private:
-                    return Outcome((text_reply(PRIVATE_HINT),))
+                    return Outcome((text_reply(_(PRIVATE_HINT)),))
                 return Outcome()  # a reply to a message we don't track is conversation, not for us
             return _outcome(await comment_from_reply(ctx, anchor, payload.text))
         raise TypeError(f"unknown payload {payload!r}")
@@ -101,10 +121,12 @@ class Core:
         if spec is None:
             name = command.name[:40]
             close = difflib.get_close_matches(name.lower(), REGISTRY.names(), n=1, cutoff=0.6)
-            hint = f" Did you mean /{close[0]}?" if close else ""
-            raise BotError(f"I don't know /{name}.{hint} Send /help for the list of commands.")
+            if close:
+                raise BotError("I don't know /{name}. Did you mean /{close}? Send /help for the list of commands.",
+                               name=name, close=close[0])
+            raise BotError("I don't know /{name}. Send /help for the list of commands.", name=name)
         if spec.admin:
-            await ctx.require_admin(spec.summary[0].lower() + spec.summary[1:].rstrip("."))
+            await ctx.require_admin(spec.denied)
         return _outcome(await spec.handler(ctx, command.args))
 
     async def _button(self, ctx: Context, press: ButtonPress) -> Outcome:
@@ -122,7 +144,7 @@ class Core:
         elif action.verb is Verb.ARTICLE:
             reply = await select_article(ctx, action.int_arg(0))
         elif action.verb in (Verb.APPROVE, Verb.REJECT):
-            await ctx.require_admin("approve or reject comments")
+            await ctx.require_admin(N_("Only admins can approve or reject comments."))
             handler = approve_number if action.verb is Verb.APPROVE else reject_number
             reply = await handler(ctx, action.int_arg(0), None)
         else:

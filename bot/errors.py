@@ -1,15 +1,24 @@
-"""The one error type for expected failures: its message is shown to the user as it is."""
+"""The one error type for expected failures: its message is shown to the user in plain words, in their
+language."""
+
+from __future__ import annotations
+
+from bot.i18n import _
 
 
 class BotError(Exception):
-    """A failure the user caused or can fix; `str(err)` is a plain-words answer for them."""
+    """A failure the user caused or can fix. `message` is an English template from the catalogs with
+    `{named}` placeholders; `str(err)` translates it into the language being spoken and fills them in, so
+    the same error reads right whoever it is shown to."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, **params: object) -> None:
         super().__init__(message)
         self.message = message
+        self.params = params
 
     def __str__(self) -> str:
-        return self.message
+        text = _(self.message)
+        return text.format(**self.params) if self.params else text
 
 
 class ImportRefused(BotError):

@@ -8,8 +8,10 @@ import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+from bot.i18n import _
 from bot.ports import Store
-from bot.records import WHOLE_ARTICLE, Article, Comment
+from bot.records import WHOLE_ARTICLE, Article, Comment, Status
+from bot.views import STATUS_NAMES
 
 FORMATS = ("json", "csv", "md")
 BATCH = 500
@@ -78,22 +80,22 @@ def markdown(article: Article, comments: list[Comment]) -> str:
         by_section.setdefault(c.section_key, []).append(c)
     out = [f"# {article.title}", ""]
     if article.byline:
-        out += [f"*By {article.byline}*", ""]
+        out += ["*" + _("By {byline}").format(byline=article.byline) + "*", ""]
     out += [p + "\n" for p in article.intro]
 
     def discussion(key: str) -> list[str]:
         lines: list[str] = []
         for c in by_section.get(key, []):
-            status = "" if c.status.value == "visible" else f" [{c.status.value}]"
+            status = "" if c.status is Status.VISIBLE else f" [{_(STATUS_NAMES[c.status])}]"
             reply = f" ↪ #{c.parent_number}" if c.parent_number else ""
             lines += [f"**#{c.number} {c.author_name}**{reply} · {_when(c.created_at)}{status}", "",
                       _quote(c.text), ""]
-        return ["#### Discussion", "", *lines] if lines else []
+        return ["#### " + _("Discussion"), "", *lines] if lines else []
 
     out += discussion(WHOLE_ARTICLE)
     for s in article.sections:
         out += [f"## {s.heading}", ""] + [p + "\n" for p in s.paragraphs] + discussion(s.key)
     live = {s.key for s in article.sections} | {WHOLE_ARTICLE}
     for key in sorted(k for k in by_section if k not in live):
-        out += [f"## {key} (section no longer in the article)", ""] + discussion(key)
+        out += ["## " + _("{heading} (section no longer in the article)").format(heading=key), ""] + discussion(key)
     return "\n".join(out).rstrip() + "\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.errors import BotError
+from bot.i18n import Msg, ngettext
 
 _DURATION = re.compile(r"^(\d{1,6})\s*([smhdw])$", re.IGNORECASE)
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -23,10 +24,11 @@ def comment_number(word: str, usage: str) -> int:
     """`#12` or `12` → 12."""
     raw = word.strip()
     if not raw:
-        raise BotError(f"Which comment? Give its number, like #3. Usage: {usage}")
+        raise BotError("Which comment? Give its number, like #3. Usage: {usage}", usage=Msg(usage))
     digits = raw[1:] if raw.startswith("#") else raw
     if not digits.isascii() or not digits.isdigit() or int(digits) == 0 or int(digits) > MAX_COMMENT_NUMBER:
-        raise BotError(f"“{raw[:40]}” is not a comment number. Comment numbers look like #3. Usage: {usage}")
+        raise BotError("“{word}” is not a comment number. Comment numbers look like #3. Usage: {usage}",
+                       word=raw[:40], usage=Msg(usage))
     return int(digits)
 
 
@@ -40,9 +42,17 @@ def duration(word: str) -> int | None:
 
 
 def human_duration(seconds: float) -> str:
+    """A length of time in the reader's language, in its largest whole unit: "2 hours", "2 小时"."""
     seconds = max(0, int(round(seconds)))
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            n = seconds // size
-            return f"{n} {unit}{'s' if n != 1 else ''}"
-    return f"{seconds} second{'s' if seconds != 1 else ''}"
+    if seconds >= 86400:
+        return ngettext("{n} day", "{n} days", seconds // 86400).format(n=seconds // 86400)
+    if seconds >= 3600:
+        return ngettext("{n} hour", "{n} hours", seconds // 3600).format(n=seconds // 3600)
+    if seconds >= 60:
+        return ngettext("{n} minute", "{n} minutes", seconds // 60).format(n=seconds // 60)
+    return ngettext("{n} second", "{n} seconds", seconds).format(n=seconds)
+
+
+def number(n: int) -> str:
+    """A count with thousands separators (the same in English and Chinese: 16,000)."""
+    return f"{n:,}"

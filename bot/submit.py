@@ -13,23 +13,26 @@ from datetime import UTC, datetime
 
 from bot.context import Context
 from bot.errors import BotError
-from bot.parsing import human_duration
+from bot.i18n import Later, _
+from bot.parsing import human_duration, number
 from bot.records import WHOLE_ARTICLE, Article, Comment, FilterMode, ModlogEntry, NewComment, Status, WordFilter
 from bot.types import Anchor, Paragraph, Quote, Reply, Span, Style
 from bot.views import section_label
 
 
-def check_text(text: str, max_chars: int, what: str = "comment") -> str:
+def check_text(text: str, max_chars: int, *, editing: bool = False) -> str:
     body = text.strip()
     if not body:
-        raise BotError(f"Your {what} is empty. Write something after the command, like /comment I agree.")
+        if editing:
+            raise BotError("Your new text is empty. Write it after the number, like /edit #3 better words.")
+        raise BotError("Your comment is empty. Write something after the command, like /comment I agree.")
     if len(body) > max_chars:
-        raise BotError(f"Your {what} is {len(body):,} characters; the limit is {max_chars:,}. "
-                       "Please shorten it or split it in two.")
+        raise BotError("Your text is {length} characters; the limit is {limit}. Please shorten it or split it "
+                       "in two.", length=number(len(body)), limit=number(max_chars))
     try:
         body.encode("utf-8")
     except UnicodeEncodeError as err:
-        raise BotError(f"Your {what} contains broken characters (invalid Unicode) and cannot be stored. "
+        raise BotError("Your text contains broken characters (invalid Unicode) and cannot be stored. "
                        "Please retype it.") from err
     return body
 
@@ -51,11 +54,8 @@ def matching_filter(text: str, filters: list[WordFilter]) -> WordFilter | None:
     return hit
 
 
-def until_text(until: float | None, now: float) -> str:
-    if until is None:
-        return "permanently"
-    stamp = datetime.fromtimestamp(until, UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return f"until {stamp} (in {human_duration(until - now)})"
+def stamp(at: float) -> str:
+    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 async def record_comment(
@@ -66,8 +66,17 @@ async def record_comment(
     gate = await ctx.store.comment_gate(ctx.chat_key, ctx.user_key, article.id, now)
     if gate.ban is not None:
         ban = gate.ban
-        reason = f" Reason: {ban.reason}." if ban.reason else ""
-        raise BotError(f"You are banned from commenting in this chat {until_text(ban.until, now)}.{reason}")
+        if ban.until is None:
+            if ban.reason:
+                raise BotError("You are banned from commenting in this chat permanently. Reason: {reason}.",
+                               reason=ban.reason)
+            raise BotError("You are banned from commenting in this chat permanently.")
+        left = Later(human_duration, ban.until - now)
+        if ban.reason:
+            raise BotError("You are banned from commenting in this chat until {stamp} (in {duration}). "
+                           "Reason: {reason}.", stamp=stamp(ban.until), duration=left, reason=ban.reason)
+        raise BotError("You are banned from commenting in this chat until {stamp} (in {duration}).",
+                       stamp=stamp(ban.until), duration=left)
     config = ctx.use_settings(gate.settings)
     locked = WHOLE_ARTICLE in gate.locks or section_key in gate.locks
     last = gate.last_comment_at
@@ -81,10 +90,10 @@ async def record_comment(
     if locked:
         if WHOLE_ARTICLE in gate.locks:
             raise BotError("Commenting on this article is closed in this chat.")
-        raise BotError(f"Commenting on {section_label(article, section_key)} is closed.")
+        raise BotError("Commenting on {section} is closed.", section=section_label(article, section_key))
     if slowed and last is not None:
-        wait = human_duration(config.slowmode - (now - last))
-        raise BotError(f"Slow mode is on here: you can comment again in {wait}.")
+        raise BotError("Slow mode is on here: you can comment again in {wait}.",
+                       wait=Later(human_duration, config.slowmode - (now - last)))
     status, hold_reason, log = Status.VISIBLE, None, None
     if hit is not None and hit.mode is FilterMode.BLOCK:
         raise BotError("Your comment contains a word that is not allowed in this chat, so it was not saved.")
@@ -112,12 +121,16 @@ async def record_comment(
 def confirmation(comment: Comment, article: Article) -> Reply:
     where = section_label(article, comment.section_key)
     if comment.status is Status.PENDING:
-        line = Paragraph.of("⏳ Your comment ", Span(f"#{comment.number}", Style.BOLD),
-                            f" on {where} is waiting for a moderator's approval.")
+        line = Paragraph.of(_("⏳ Your comment #{number} on {section} is waiting for a moderator's approval.").format(
+            number=comment.number, section=where))
         return Reply((line,), anchor=Anchor(article.id, comment.section_key, comment.number))
-    reply_to = f" (reply to #{comment.parent_number})" if comment.parent_number else ""
-    line = Paragraph.of("✅ Saved as ", Span(f"#{comment.number}", Style.BOLD), f" on {where}{reply_to}.")
-    hint = Paragraph.of(Span("Reply to this message to answer it; /edit or /delete within the edit window.",
+    if comment.parent_number:
+        saved = _("✅ Saved as #{number} on {section} (reply to #{parent}).").format(
+            number=comment.number, section=where, parent=comment.parent_number)
+    else:
+        saved = _("✅ Saved as #{number} on {section}.").format(number=comment.number, section=where)
+    line = Paragraph.of(saved)
+    hint = Paragraph.of(Span(_("Reply to this message to answer it; /edit or /delete within the edit window."),
                              Style.ITALIC))
     preview = comment.text if len(comment.text) <= 300 else comment.text[:300] + "…"
     return Reply((line, Quote(preview), hint), anchor=Anchor(article.id, comment.section_key, comment.number))

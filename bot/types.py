@@ -16,6 +16,7 @@ class User:
     key: str
     name: str
     handle: str | None = None  # a platform username (@ann), for naming users in commands
+    language: str | None = None  # what the platform says the person reads (Telegram language_code, Discord locale)
 
     @property
     def platform(self) -> str:
@@ -85,6 +86,9 @@ class Event:
     target_user: User | None = None  # the user a reply or mention points at, for commands naming a user
     attachment: Attachment | None = None
     sender_is_chat: bool = False  # Telegram anonymous admins post as the group itself
+    # refusals and errors reach only the sender (Discord interactions, Telegram button presses), so they are
+    # written in the sender's language rather than the chat's
+    answers_privately: bool = False
 
 
 # ---- what goes out --------------------------------------------------------------------------------

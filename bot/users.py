@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.errors import BotError
+from bot.i18n import Msg
 from bot.parsing import split_first
 from bot.types import User
 
@@ -21,7 +22,7 @@ async def named_user(ctx: Context, args: str, usage: str) -> tuple[User, str]:
         return target, rest  # the adapter turned a mention into this key and knows the name
     if not first or (target is not None and not _looks_like_user(first, platform)):
         if target is None:
-            raise BotError(f"Who? Name a user, or reply to one of their messages. Usage: {usage}")
+            raise BotError("Who? Name a user, or reply to one of their messages. Usage: {usage}", usage=Msg(usage))
         return target, args.strip()
     if first.startswith(platform + ":") and first.split(":", 1)[1]:
         return User(first, await ctx.store.user_name(first) or first.split(":", 1)[1]), rest
@@ -30,11 +31,11 @@ async def named_user(ctx: Context, args: str, usage: str) -> tuple[User, str]:
         return User(key, await ctx.store.user_name(key) or first), rest
     found = await ctx.store.find_users(platform, first)
     if not found:
-        raise BotError(f"I don't know a user called “{first[:40]}” here. Reply to one of their messages, "
-                       "mention them, or give their numeric id.")
+        raise BotError("I don't know a user called “{name}” here. Reply to one of their messages, mention them, or "
+                       "give their numeric id.", name=first[:40])
     if len(found) > 1:
         keys = ", ".join(u.key for u in found)
-        raise BotError(f"Several users are called “{first[:40]}”: {keys}. Use the id instead.")
+        raise BotError("Several users are called “{name}”: {keys}. Use the id instead.", name=first[:40], keys=keys)
     return found[0], rest
 
 

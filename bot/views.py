@@ -6,30 +6,35 @@ import functools
 from collections.abc import Sequence
 
 from bot.actions import Verb, encode
+from bot.i18n import N_, _, ngettext
 from bot.records import MARK_END, MARK_START, WHOLE_ARTICLE, Article, Comment, SearchHit, Section, Status
 from bot.types import Anchor, Block, Button, Heading, Paragraph, Quote, Reply, Span, Style
 
 PAGE_SIZE = 10
+STATUS_NAMES = {Status.VISIBLE: N_("visible"), Status.PENDING: N_("pending"), Status.REMOVED: N_("removed"),
+                Status.DELETED: N_("deleted"), Status.REJECTED: N_("rejected")}
 
 
 def ago(seconds: float) -> str:
+    """How long ago, short, in the reader's language: "3m ago", "3 分钟前"."""
     seconds = max(0, int(seconds))
-    if seconds < 60:
-        return "just now"
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit} ago"
-    return "just now"  # unreachable: every positive count hit a unit above
+    if seconds >= 86400:
+        return _("{n}d ago").format(n=seconds // 86400)
+    if seconds >= 3600:
+        return _("{n}h ago").format(n=seconds // 3600)
+    if seconds >= 60:
+        return _("{n}m ago").format(n=seconds // 60)
+    return _("just now")
 
 
 def section_label(article: Article, key: str, orphans: dict[str, str] | None = None) -> str:
     if key == WHOLE_ARTICLE:
-        return "the article"
+        return _("the article")
     section = article.section(key)
     if section is not None:
         return f"§{section.position} {section.heading}"
     heading = (orphans or {}).get(key)
-    return f"{heading} (section removed)" if heading else f"{key} (section removed)"
+    return _("{heading} (section removed)").format(heading=heading or key)
 
 
 def nav_buttons(article: Article, section: Section | None, comment_count: int) -> tuple[tuple[Button, ...], ...]:
@@ -37,45 +42,46 @@ def nav_buttons(article: Article, section: Section | None, comment_count: int) -
     position = section.position if section else 0
     if position > 1:
         prev = article.sections[position - 2]
-        row.append(Button("◀ Previous", encode(Verb.SECTION, article.id, prev.key)))
+        row.append(Button(_("◀ Previous"), encode(Verb.SECTION, article.id, prev.key)))
     elif position == 1:
-        row.append(Button("◀ Intro", encode(Verb.SECTION, article.id, "")))
+        row.append(Button(_("◀ Intro"), encode(Verb.SECTION, article.id, "")))
     key = section.key if section else "*"
-    row.append(Button(f"💬 Comments ({comment_count})", encode(Verb.COMMENTS, article.id, key, 0)))
+    row.append(Button(_("💬 Comments ({count})").format(count=comment_count),
+                      encode(Verb.COMMENTS, article.id, key, 0)))
     if position < len(article.sections):
         nxt = article.sections[position]
-        row.append(Button("Next ▶", encode(Verb.SECTION, article.id, nxt.key)))
+        row.append(Button(_("Next ▶"), encode(Verb.SECTION, article.id, nxt.key)))
     return (tuple(row),)
 
 
 def contents_lines(article: Article, counts: dict[str, int] | None) -> list[Block]:
-    blocks: list[Block] = [Heading("Contents")]
+    blocks: list[Block] = [Heading(_("Contents"))]
     for section in article.sections:
         count = (counts or {}).get(section.key, 0)
         tail = f"  · 💬 {count}" if counts is not None else ""
         blocks.append(Paragraph.of(f"{section.position}. ", Span(section.heading, Style.BOLD), tail))
     if counts is not None and counts.get(WHOLE_ARTICLE):
-        blocks.append(Paragraph.of(f"On the article as a whole: 💬 {counts[WHOLE_ARTICLE]}"))
+        blocks.append(Paragraph.of(_("On the article as a whole: 💬 {count}").format(count=counts[WHOLE_ARTICLE])))
     return blocks
 
 
 def overview(article: Article, counts: dict[str, int], *, intro: bool = True) -> Reply:
     blocks: list[Block] = [Heading(article.title)]
     if article.byline:
-        blocks.append(Paragraph.of(Span(f"By {article.byline}", Style.ITALIC)))
+        blocks.append(Paragraph.of(Span(_("By {byline}").format(byline=article.byline), Style.ITALIC)))
     if intro:
         blocks.extend(Paragraph.of(p) for p in article.intro)
     if article.source:
-        blocks.append(Paragraph.of("Source: ", Span(article.source, Style.CODE)))
+        blocks.append(Paragraph.of(_("Source: {url}").format(url=article.source)))
     blocks.extend(contents_lines(article, counts))
-    blocks.append(Paragraph.of("Open a section with /section 1, or press Next."))
+    blocks.append(Paragraph.of(_("Open a section with /section 1, or press Next.")))
     total = sum(counts.values())
     return Reply(tuple(blocks), nav_buttons(article, None, total), anchor=Anchor(article.id, WHOLE_ARTICLE))
 
 
 def contents(article: Article, counts: dict[str, int]) -> Reply:
     blocks: list[Block] = [Heading(article.title), *contents_lines(article, counts)]
-    blocks.append(Paragraph.of("Read one with /section <number or words>."))
+    blocks.append(Paragraph.of(_("Read one with /section <number or words>.")))
     rows = tuple(
         tuple(
             Button(f"{s.position}. {s.heading}"[:60], encode(Verb.SECTION, article.id, s.key))
@@ -96,11 +102,12 @@ def _section_body(title: str, total: int, section: Section) -> tuple[Block, ...]
 def section_view(article: Article, section: Section, comment_count: int, locked: bool) -> Reply:
     blocks = list(_section_body(article.title, len(article.sections), section))
     if locked:
-        blocks.append(Paragraph.of(Span("🔒 Commenting on this section is closed.", Style.ITALIC)))
+        blocks.append(Paragraph.of(Span(_("🔒 Commenting on this section is closed."), Style.ITALIC)))
     else:
-        blocks.append(Paragraph.of(Span(
-            f"💬 {comment_count} comment{'s' if comment_count != 1 else ''}. Reply to this message or use "
-            "/comment <text> to add yours.", Style.ITALIC)))
+        blocks.append(Paragraph.of(Span(ngettext(
+            "💬 {n} comment. Reply to this message or use /comment <text> to add yours.",
+            "💬 {n} comments. Reply to this message or use /comment <text> to add yours.",
+            comment_count).format(n=comment_count), Style.ITALIC)))
     return Reply(tuple(blocks), nav_buttons(article, section, comment_count),
                  anchor=Anchor(article.id, section.key))
 
@@ -111,11 +118,13 @@ def comment_header(comment: Comment, article: Article, now: float, *, show_secti
     if comment.parent_number:
         meta.append(f"↪ #{comment.parent_number}")
     if show_section:
-        meta.append(f"on {section_label(article, comment.section_key)}")
+        meta.append(_("on {section}").format(section=section_label(article, comment.section_key)))
     if comment.edited_at:
-        meta.append("edited")
+        meta.append(_("edited"))
     if comment.status is not Status.VISIBLE:
-        meta.append(comment.status.value + (f": {comment.hold_reason}" if comment.hold_reason else ""))
+        status = _(STATUS_NAMES[comment.status])
+        # stored hold reasons are catalog messages when the bot wrote them, shown in the reader's language
+        meta.append(f"{status}: {_(comment.hold_reason)}" if comment.hold_reason else status)
     parts.append(Span(" · " + " · ".join(meta), Style.ITALIC))
     return Paragraph.of(*parts)
 
@@ -142,19 +151,19 @@ def comments_page(
     buttons: tuple[tuple[Button, ...], ...] = ()
     if more_before is not None:
         key = "*" if section_key is None else section_key
-        buttons = ((Button("More ▶", encode(Verb.COMMENTS, article.id, key, more_before)),),)
+        buttons = ((Button(_("More ▶"), encode(Verb.COMMENTS, article.id, key, more_before)),),)
     return Reply(tuple(blocks), buttons)
 
 
 def search_results(article: Article, query: str, hits: Sequence[SearchHit]) -> Reply:
-    blocks: list[Block] = [Heading(f"Search: {query}")]
+    blocks: list[Block] = [Heading(_("Search: {query}").format(query=query))]
     for hit in hits:
         section = article.section(hit.section_key)
         where = f"§{section.position} " if section else ""
         blocks.append(Paragraph.of(Span(where + hit.heading, Style.BOLD)))
         blocks.append(Paragraph(marked_spans(hit.snippet)))
     rows = tuple(
-        (Button(f"Open §{s.position}", encode(Verb.SECTION, article.id, s.key)),)
+        (Button(_("Open §{position}").format(position=s.position), encode(Verb.SECTION, article.id, s.key)),)
         for s in (article.section(h.section_key) for h in hits[:5])
         if s is not None
     )

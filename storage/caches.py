@@ -26,6 +26,8 @@ class ReadCaches:
         self._positions: dict[tuple[str, str], Position | None] = {}
         # user key -> (name, folded handle) as stored
         self._known_users: dict[str, tuple[str, str | None]] = {}
+        # (chat key, user key) -> (monotonic time read, the chat's language, the person's language)
+        self._languages: dict[tuple[str, str], tuple[float, str | None, str | None]] = {}
 
     def cached_state(self, chat_key: str, user_key: str) -> tuple[Article, Position | None] | None:
         """The reading state from memory, or None when it must be read."""
@@ -52,6 +54,21 @@ class ReadCaches:
         if len(self._positions) >= POSITIONS_KEPT:
             self._positions.clear()  # bounded memory; each reader costs one read again
         self._positions[(chat_key, user_key)] = position
+
+    def cached_languages(self, chat_key: str, user_key: str) -> tuple[str | None, str | None] | None:
+        known = self._languages.get((chat_key, user_key))
+        if known is None or time.monotonic() - known[0] >= self.chat_article_seconds:
+            return None
+        return known[1], known[2]
+
+    def remember_languages(self, chat_key: str, user_key: str, chat: str | None, person: str | None) -> None:
+        if len(self._languages) >= POSITIONS_KEPT:
+            self._languages.clear()
+        self._languages[(chat_key, user_key)] = (time.monotonic(), chat, person)
+
+    def forget_languages(self) -> None:
+        """A language was chosen here: this process answers in it from the next event on."""
+        self._languages.clear()
 
     def known_user(self, user_key: str, name: str, handle: str | None) -> bool:
         return self._known_users.get(user_key) == (name, handle)

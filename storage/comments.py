@@ -152,6 +152,25 @@ class CommentQueries(ReadCaches):
         )
         return None if row is None else Anchor(row["article_id"], row["section_key"], row["comment_number"])
 
+    async def languages(self, chat_key: str, user_key: str) -> tuple[str | None, str | None]:
+        hit = self.cached_languages(chat_key, user_key)
+        if hit is not None:
+            return hit
+        row = await self.db.fetchone(
+            "SELECT (SELECT settings FROM chats WHERE chat_key = ?), (SELECT language FROM users WHERE user_key = ?)",
+            (chat_key, user_key))
+        chat = json.loads(row[0]).get("language") if row is not None and row[0] else None
+        person = row[1] if row is not None else None
+        self.remember_languages(chat_key, user_key, chat, person)
+        return chat, person
+
+    async def set_user_language(self, user_key: str, language: str | None) -> None:
+        def work(db: sqlite3.Connection) -> None:
+            db.execute("UPDATE users SET language = ? WHERE user_key = ?", (language, user_key))
+
+        await self.db.transaction(work)
+        self.forget_languages()
+
     async def chat_settings(self, chat_key: str) -> dict[str, str]:
         row = await self.db.fetchone("SELECT settings FROM chats WHERE chat_key = ?", (chat_key,))
         return {} if row is None else dict(json.loads(row["settings"]))
@@ -166,6 +185,7 @@ class CommentQueries(ReadCaches):
             insert_modlog(db, log)
 
         await self.db.transaction(work)
+        self.forget_languages()
 
     # ---- comments ---------------------------------------------------------------------------------
 

@@ -172,6 +172,10 @@ MIGRATIONS: tuple[str, ...] = (
         expires_at REAL NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 6: the language each person chose to be answered in (/language)
+    """
+    ALTER TABLE users ADD COLUMN language TEXT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

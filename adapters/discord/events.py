@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 import discord
 
 from bot.commands.registry import REGISTRY, ParamKind
+from bot.i18n import N_, _, normalize
 from bot.types import Attachment, ButtonPress, Chat, Command, Event, PlainReply, User
 
 USER_MENTION = re.compile(r"<@!?(\d{1,20})>")
@@ -16,18 +18,22 @@ _THREADS = {discord.ChannelType.public_thread, discord.ChannelType.private_threa
 
 
 class Unreadable(Exception):
-    """An event that lacks what any answer needs (who sent it, where); `str()` says so in plain words."""
+    """An event that lacks what any answer needs (who sent it, where); `str()` says so in plain words, in
+    the language being spoken."""
+
+    message = ""
+
+    def __str__(self) -> str:
+        return _(self.message)
 
 
 class NoChannel(Unreadable):
-    def __init__(self) -> None:
-        super().__init__("I can't tell which channel this came from, so I can't act on it. "
-                         "Please use the command in a channel.")
+    message = N_("I can't tell which channel this came from, so I can't act on it. Please use the command in a "
+                 "channel.")
 
 
 class NoUser(Unreadable):
-    def __init__(self) -> None:
-        super().__init__("I can't tell who sent this, so I can't act on it.")
+    message = N_("I can't tell who sent this, so I can't act on it.")
 
 
 def user_of(author: discord.abc.User) -> User:
@@ -164,6 +170,23 @@ def interaction_data(interaction: discord.Interaction) -> dict[str, Any]:
     return dict(data) if data is not None else {}
 
 
+def locale_code(interaction: discord.Interaction) -> str | None:
+    """The language the sender's Discord app is set to, as Discord names it ("zh-CN")."""
+    locale = getattr(interaction, "locale", None)
+    return getattr(locale, "value", None) or (locale if isinstance(locale, str) else None)
+
+
+def locale_of(interaction: discord.Interaction) -> str | None:
+    """The same as one of our languages, or None."""
+    return normalize(locale_code(interaction))
+
+
+def interaction_user(interaction: discord.Interaction) -> User:
+    """The sender of an interaction, with the language their Discord app is set to."""
+    return replace(user_of(interaction.user), language=locale_code(interaction))
+
+
 def press_event(interaction: discord.Interaction, data: str) -> Event:
-    return Event(user_of(interaction.user), interaction_chat(interaction), ButtonPress(data),
-                 message_id=str(interaction.id))
+    # refusals of interactions are ephemeral: seen by the sender alone, so written in their language
+    return Event(interaction_user(interaction), interaction_chat(interaction), ButtonPress(data),
+                 message_id=str(interaction.id), answers_privately=True)

@@ -71,21 +71,23 @@ class DiscordPlatform:
     async def fetch(self, attachment: Attachment) -> bytes:
         limit = self.max_bytes
         if attachment.size is not None and attachment.size > limit:
-            raise BotError(f"The file is {attachment.size / 1e6:.1f} MB; the limit is {limit / 1e6:.1f} MB.")
+            raise BotError("The file is {size} MB; the limit is {limit} MB.", size=format(attachment.size / 1e6, ".1f"),
+                           limit=format(limit / 1e6, ".1f"))
         if not attachment.fetch_id.startswith(("https://", "http://")):
-            raise BotError(f"Could not download {attachment.filename}.")
+            raise BotError("Could not download {name}.", name=attachment.filename)
         try:
             async with aiohttp.ClientSession(timeout=FETCH_TIMEOUT) as session, \
                     session.get(attachment.fetch_id) as response:
                 if response.status != 200:
-                    raise BotError(f"Could not download {attachment.filename} (HTTP {response.status}). "
-                                   "Please try again.")
+                    raise BotError("Could not download {name} (HTTP {status}). Please try again.",
+                                   name=attachment.filename, status=response.status)
                 data = bytearray()
                 async for chunk in response.content.iter_chunked(64 * 1024):
                     data += chunk
                     if len(data) > limit:
-                        raise BotError(f"The file is larger than the limit of {limit / 1e6:.1f} MB.")
+                        raise BotError("The file is larger than the limit of {limit} MB.",
+                                       limit=format(limit / 1e6, ".1f"))
                 return bytes(data)
         except (aiohttp.ClientError, TimeoutError) as err:
             log.warning("downloading attachment %s failed: %s", attachment.filename, type(err).__name__)
-            raise BotError(f"Could not download {attachment.filename}. Please try again.") from err
+            raise BotError("Could not download {name}. Please try again.", name=attachment.filename) from err

@@ -20,14 +20,16 @@ import discord
 from discord.http import HTTPClient, handle_message_parameters
 
 from adapters.discord.buttons import components_of, view_of
+from adapters.discord.events import locale_of
 from adapters.discord.render import render_messages
 from bot.core import Core
+from bot.i18n import N_, _, speaking
 from bot.types import Anchor, Button, Chat, File, Outcome, text_reply
 
 log = logging.getLogger("articlebot.discord")
 
 NO_PINGS = discord.AllowedMentions.none()
-DONE = "✓ Done."
+DONE = N_("✓ Done.")
 T = TypeVar("T")
 # discord.py retries a reset connection only for the macOS and Windows error numbers; on Linux it surfaces
 TRANSIENT = (aiohttp.ClientConnectionError, ConnectionError, asyncio.TimeoutError)
@@ -202,8 +204,10 @@ class InteractionSender:
                 if press:  # nothing to say: just acknowledge the press
                     await attempt("an acknowledgement", self.chat, lambda: response.defer())
                 else:
+                    with speaking(locale_of(self.interaction)):
+                        done = _(DONE)
                     await attempt("an acknowledgement", self.chat,
-                                  lambda: response.send_message(DONE, ephemeral=True, allowed_mentions=NO_PINGS))
+                                  lambda: response.send_message(done, ephemeral=True, allowed_mentions=NO_PINGS))
             except Failed:
                 pass
         await self._drop_thinking()

@@ -22,9 +22,10 @@ from adapters.discord.events import (
     Unreadable,
     interaction_chat,
     interaction_data,
+    interaction_user,
+    locale_of,
     message_event,
     press_event,
-    user_of,
 )
 from adapters.discord.platform import DiscordPlatform, is_moderator
 from adapters.discord.send import NO_PINGS, TRANSIENT, ChannelSender, InteractionSender
@@ -32,12 +33,14 @@ from adapters.discord.slash import choices_for, command_args, focused_option
 from bot.actions import Verb, decode
 from bot.commands.registry import REGISTRY
 from bot.core import APOLOGY, Core
+from bot.i18n import N_, _, speaking
 from bot.types import Chat, Command, Event, Outcome, User
 
 CATCH_UP = 200  # messages per channel read back after a new session
 log = logging.getLogger("articlebot.discord")
 
-STALE_BUTTON = "This button is no longer valid."
+STALE_BUTTON = N_("This button is no longer valid.")
+
 _PRIVATE_VERBS = {Verb.APPROVE, Verb.REJECT}
 
 
@@ -78,10 +81,12 @@ class Dispatcher:
                 yield
             except Unreadable as err:
                 log.info("a Discord %s could not be read (%s); answered so", what, type(err).__name__)
-                await self._answer_once(interaction, str(err), log_as=None)
+                with speaking(locale_of(interaction)):
+                    await self._answer_once(interaction, str(err), log_as=None)
             except Exception:
                 log.exception("failed to handle a Discord %s", what)
-                await self._answer_once(interaction, APOLOGY, log_as=what)
+                with speaking(locale_of(interaction)):
+                    await self._answer_once(interaction, _(APOLOGY), log_as=what)
 
     async def _answer_once(self, interaction: discord.Interaction, text: str, *, log_as: str | None) -> None:
         try:
@@ -179,7 +184,9 @@ class Dispatcher:
             if not (is_ours(custom_id) and message_has(interaction.message, custom_id)):
                 async with self._answering(interaction, "foreign button"):
                     # not one of ours (or not on this message): discord.py won't route it, so answer here
-                    await interaction.response.send_message(STALE_BUTTON, ephemeral=True, allowed_mentions=NO_PINGS)
+                    with speaking(locale_of(interaction)):
+                        stale = _(STALE_BUTTON)
+                    await interaction.response.send_message(stale, ephemeral=True, allowed_mentions=NO_PINGS)
 
     def _permissions(self, interaction: discord.Interaction) -> discord.Permissions | None:
         return interaction.permissions if interaction.guild_id is not None else None
@@ -188,10 +195,11 @@ class Dispatcher:
         data = interaction_data(interaction)
         name = str(data.get("name", ""))
         spec = REGISTRY.get(name)
-        chat, user = interaction_chat(interaction), user_of(interaction.user)
+        chat, user = interaction_chat(interaction), interaction_user(interaction)
         args, target, attachment = command_args(spec, data) if spec is not None else ("", None, None)
         event = Event(user, chat, Command(spec.name if spec is not None else name, args),
-                      message_id=str(interaction.id), target_user=target, attachment=attachment)
+                      message_id=str(interaction.id), target_user=target, attachment=attachment,
+                      answers_privately=True)
         platform = self._platform(client, chat, user, self._permissions(interaction))
         sender = InteractionSender(self.core, chat, interaction)
         private = spec.admin if spec is not None else True

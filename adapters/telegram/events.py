@@ -45,7 +45,7 @@ def user_of(user: JSON) -> User | None:
         return None
     full = " ".join(n for n in (_str(user.get("first_name")), _str(user.get("last_name"))) if n)
     handle = _str(user.get("username"))
-    return User(f"telegram:{uid}", full or handle or str(uid), handle)
+    return User(f"telegram:{uid}", full or handle or str(uid), handle, language=_str(user.get("language_code")))
 
 
 def chat_of(message: JSON) -> Chat | None:
@@ -176,7 +176,8 @@ def from_callback(query: JSON) -> Incoming | None:
         return None
     # a message too old for the bot to see arrives "inaccessible" (date 0): it can be answered, not edited
     accessible = message.get("date") != 0
-    event = Event(user, chat, ButtonPress(data), message_id=f"cb{query_id}")
+    # what a press is answered with shows as a toast to the presser alone: written in their language
+    event = Event(user, chat, ButtonPress(data), message_id=f"cb{query_id}", answers_privately=True)
     return Incoming(event, numeric_id(chat.key),
                     _int(message.get("message_id")) if accessible else None, query_id)
 

@@ -36,7 +36,8 @@ class TelegramPlatform:
 
     async def fetch(self, attachment: Attachment) -> bytes:
         if attachment.size is not None and attachment.size > self.max_bytes:
-            raise BotError(f"The file is {attachment.size / 1e6:.1f} MB; the limit is {self.max_bytes / 1e6:.1f} MB.")
+            raise BotError("The file is {size} MB; the limit is {limit} MB.", size=format(attachment.size / 1e6, ".1f"),
+                           limit=format(self.max_bytes / 1e6, ".1f"))
         try:
             file = await self.bot.get_file(attachment.fetch_id)
             data = await file.download_as_bytearray()

@@ -11,6 +11,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
 
 from bot.errors import ImportRefused
+from bot.i18n import N_, Msg
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -23,17 +24,17 @@ def refused_reason(address: IPAddress) -> str | None:
             if embedded is not None:
                 return refused_reason(embedded)
     if address.is_loopback:
-        return "a loopback address"
+        return N_("a loopback address")
     if address.is_link_local:
-        return "a link-local address"
+        return N_("a link-local address")
     if address.is_multicast:
-        return "a multicast address"
+        return N_("a multicast address")
     if address.is_reserved or address.is_unspecified:
-        return "a reserved address"
+        return N_("a reserved address")
     if address.is_private:
-        return "a private network address"
+        return N_("a private network address")
     if not address.is_global:
-        return "a reserved address"
+        return N_("a reserved address")
     return None
 
 
@@ -45,7 +46,7 @@ def check_literal(host: str, allow_private: bool) -> None:
         return
     reason = refused_reason(address)
     if reason and not allow_private:
-        raise ImportRefused(f"That link points to {reason}; I only open public web addresses.")
+        raise ImportRefused("That link points to {reason}; I only open public web addresses.", reason=Msg(reason))
 
 
 class GuardedResolver(AbstractResolver):
@@ -60,13 +61,14 @@ class GuardedResolver(AbstractResolver):
         try:
             results = await self.inner.resolve(host, port, family)
         except OSError as err:
-            raise ImportRefused(f"I could not find the site {host}.") from err
+            raise ImportRefused("I could not find the site {host}.", host=host) from err
         if not self.allow_private:
             for result in results:
                 reason = refused_reason(ipaddress.ip_address(result["host"]))
                 if reason:
                     # every address is checked: a name with one public and one private address is refused
-                    raise ImportRefused(f"{host} points to {reason}; I only open public web addresses.")
+                    raise ImportRefused("{host} points to {reason}; I only open public web addresses.", host=host,
+                                        reason=Msg(reason))
         return results
 
     async def close(self) -> None:

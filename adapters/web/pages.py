@@ -69,10 +69,11 @@ class PageFetcher:
         try:
             return await asyncio.wait_for(self._fetch(url, etag, last_modified), self.timeout_seconds)
         except TimeoutError as err:
-            raise ImportRefused(f"The site took longer than {self.timeout_seconds:g} seconds to send the page.") \
+            raise ImportRefused("The site took longer than {seconds} seconds to send the page.",
+                                seconds=format(self.timeout_seconds, "g")) \
                 from err
         except aiohttp.ClientError as err:
-            raise ImportRefused(f"I could not fetch that page ({type(err).__name__}).") from err
+            raise ImportRefused("I could not fetch that page ({error}).", error=type(err).__name__) from err
 
     async def _fetch(self, url: str, etag: str | None, last_modified: str | None) -> FetchedPage:
         session = self._open()
@@ -93,32 +94,37 @@ class PageFetcher:
                 if response.status == 304:
                     return FetchedPage(url=url, kind="unchanged", text="", etag=etag, last_modified=last_modified)
                 if response.status >= 400:
-                    raise ImportRefused(f"The site answered {response.status} {response.reason or ''}".rstrip()
-                                        + "; check the link.")
+                    raise ImportRefused("The site answered {status}; check the link.",
+                                        status=" ".join(str(p) for p in (response.status, response.reason) if p))
                 mime = response.content_type.lower()
                 kind = KINDS.get(mime)
                 if kind is None:
                     if mime in FEED_TYPES:
                         raise ImportRefused("That link is a feed, not an article: send the link of one post.")
-                    raise ImportRefused(f"That link is {mime or 'of no stated type'}, not an article "
-                                        "(HTML, Markdown or plain text).")
+                    if not mime:
+                        raise ImportRefused("That link is of no stated type, not an article (HTML, Markdown or "
+                                            "plain text).")
+                    raise ImportRefused("That link is {type}, not an article (HTML, Markdown or plain text).",
+                                        type=mime)
                 body = await self._read(response)
                 text = decode_page(body, response.charset, html=kind == "html")
                 return FetchedPage(url=url, kind=kind, text=text, etag=response.headers.get("ETag"),
                                    last_modified=response.headers.get("Last-Modified"))
-        raise ImportRefused(f"The site redirected more than {MAX_REDIRECTS} times.")
+        raise ImportRefused("The site redirected more than {n} times.", n=MAX_REDIRECTS)
 
     async def _read(self, response: aiohttp.ClientResponse) -> bytes:
         declared = response.content_length
         if declared is not None and declared > self.max_bytes:
-            raise ImportRefused(f"The page is {declared / 1e6:.1f} MB; the limit is {self.max_bytes / 1e6:.1f} MB.")
+            raise ImportRefused("The page is {size} MB; the limit is {limit} MB.", size=format(declared / 1e6, ".1f"),
+                                limit=format(self.max_bytes / 1e6, ".1f"))
         body = bytearray()
         async for chunk in response.content.iter_chunked(CHUNK):
             body += chunk
             if len(body) > self.max_bytes:
                 # the connection is dropped rather than drained: a huge page costs us no more than the limit
                 response.close()
-                raise ImportRefused(f"The page is larger than the limit of {self.max_bytes / 1e6:.1f} MB.")
+                raise ImportRefused("The page is larger than the limit of {limit} MB.",
+                                    limit=format(self.max_bytes / 1e6, ".1f"))
         if not body:
             raise ImportRefused("The page is empty.")
         return bytes(body)

@@ -7,6 +7,7 @@ from bot.commands.registry import REGISTRY, Group, Param, ParamKind
 from bot.context import Context
 from bot.errors import BotError
 from bot.finder import find_sections
+from bot.i18n import N_, Later, _
 from bot.parsing import comment_number, human_duration, split_first
 from bot.records import WHOLE_ARTICLE, Article, Comment, FilterMode, ModlogEntry, Status
 from bot.submit import check_text, confirmation, matching_filter, record_comment
@@ -29,14 +30,14 @@ async def visible_comment(ctx: Context, number: int) -> Comment:
     comment = await ctx.store.comment(ctx.chat_key, number)
     if comment is None or (comment.status is not Status.VISIBLE and comment.author_key != ctx.user_key
                            and not await ctx.is_admin()):
-        raise BotError(f"There is no comment #{number} in this chat.")
+        raise BotError("There is no comment #{number} in this chat.", number=number)
     return comment
 
 
-@cmd("comment", "Comment on the section you are reading",
-     "`/comment <text>` comments on the section you last opened here, or on the whole article if none. "
-     "You can also simply reply to a section I posted.",
-     D, params=(Param("text", ParamKind.TEXT, "your comment", required=True),), example="Nice point")
+@cmd("comment", N_("Comment on the section you are reading"),
+     N_("`/comment <text>` comments on the section you last opened here, or on the whole article if none. "
+        "You can also simply reply to a section I posted."),
+     D, params=(Param("text", ParamKind.TEXT, N_("your comment"), required=True),), example="Nice point")
 async def comment(ctx: Context, args: str) -> Reply:
     article = await ctx.article()
     if not args.strip():
@@ -44,75 +45,87 @@ async def comment(ctx: Context, args: str) -> Reply:
     return await record_comment(ctx, article, await current_section_key(ctx, article), args)
 
 
-@cmd("reply", "Reply to a comment", "`/reply #3 <text>` answers comment #3. Replying to my message that "
-     "shows a comment works too.",
-     D, params=(Param("comment", ParamKind.COMMENT, "the comment's number, like #3", required=True),
-                Param("text", ParamKind.TEXT, "your reply", required=True)), example="#1 I agree")
+@cmd("reply", N_("Reply to a comment"), N_("`/reply #3 <text>` answers comment #3. Replying to my message that "
+                                             "shows a comment works too."),
+     D, params=(Param("comment", ParamKind.COMMENT, N_("the comment's number, like #3"), required=True),
+                Param("text", ParamKind.TEXT, N_("your reply"), required=True)), example="#1 I agree")
 async def reply(ctx: Context, args: str) -> Reply:
     first, text = split_first(args)
-    number = comment_number(first, "/reply #3 your reply")
+    number = comment_number(first, N_("/reply #3 your reply"))
     parent = await visible_comment(ctx, number)
     if not text:
-        raise BotError(f"Write your reply after the number, like /reply #{number} I agree.")
+        raise BotError("Write your reply after the number, like /reply #{number} I agree.", number=number)
     article = await ctx.article()
     if parent.article_id != article.id:
-        raise BotError(f"Comment #{number} is about another article; open it with /article first.")
+        raise BotError("Comment #{number} is about another article; open it with /article first.", number=number)
     return await record_comment(ctx, article, parent.section_key, text, parent)
 
 
 async def comments_page(ctx: Context, article: Article, key: str | None, before: int | None) -> Reply:
     rows = await ctx.store.comments(ctx.chat_key, article.id, key, LISTED, before, views.PAGE_SIZE + 1)
     more = rows[views.PAGE_SIZE - 1].number if len(rows) > views.PAGE_SIZE else None
-    title = "Comments" if key is None else f"Comments on {views.section_label(article, key)}"
-    if before:
-        title += " (older)"
-    hint = ("No comments yet. Be the first: /comment <text>." if not before else "No older comments.")
+    if key is None:
+        title = _("Comments (older)") if before else _("Comments")
+    else:
+        title = (_("Comments on {section} (older)") if before else _("Comments on {section}")).format(
+            section=views.section_label(article, key))
+    hint = _("No comments yet. Be the first: /comment <text>.") if not before else _("No older comments.")
     return views.comments_page(article, title, rows[:views.PAGE_SIZE], ctx.now(), section_key=key,
                                more_before=more, empty_hint=hint)
 
 
-@cmd("comments", "Read the discussion",
-     "`/comments` shows the newest comments on the article, ten at a time; `/comments 2` or "
-     "`/comments cost of living` those on one section; `/comments article` those on the article as a whole.",
-     D, params=(Param("section", ParamKind.SECTION, "a section number or words"),), example="1")
+@cmd("comments", N_("Read the discussion"),
+     N_("`/comments` shows the newest comments on the article, ten at a time; `/comments 2` or "
+        "`/comments cost of living` those on one section; `/comments article` those on the article as a whole."),
+     D, params=(Param("section", ParamKind.SECTION, N_("a section number or words")),), example="1")
 async def comments(ctx: Context, args: str) -> Reply:
     article = await ctx.article()
     query = args.strip()
     key: str | None = None
-    if query.lower() in ("article", "whole", "general"):
+    if query.lower() in ("article", "whole", "general", "全文", "文章"):
         key = WHOLE_ARTICLE
     elif query and query.lower() != "all":
         found = find_sections(article, query)
         if len(found) != 1:
-            hint = "several sections match" if found else "no section matches"
-            raise BotError(f"For “{query[:60]}” {hint}. Use a number from /sections, like /comments 2.")
+            if found:
+                raise BotError("Several sections match “{query}”. Use a number from /sections, like /comments 2.",
+                               query=query[:60])
+            raise BotError("No section matches “{query}”. Use a number from /sections, like /comments 2.",
+                           query=query[:60])
         key = found[0].key
     return await comments_page(ctx, article, key, None)
 
 
-def _window_check(ctx: Context, comment: Comment, window_minutes: int, doing: str) -> None:
+GONE = {
+    Status.DELETED: N_("Comment #{number} was deleted; it can't be changed now."),
+    Status.REMOVED: N_("Comment #{number} was removed; it can't be changed now."),
+    Status.REJECTED: N_("Comment #{number} was rejected; it can't be changed now."),
+}
+
+
+def _window_check(ctx: Context, comment: Comment, window_minutes: int, not_yours: str) -> None:
     if comment.author_key != ctx.user_key:
-        raise BotError(f"You can only {doing} your own comments.")
-    if comment.status in (Status.DELETED, Status.REMOVED, Status.REJECTED):
-        raise BotError(f"Comment #{comment.number} was {comment.status.value}; it can't be changed now.")
+        raise BotError(not_yours)
+    if comment.status in GONE:
+        raise BotError(GONE[comment.status], number=comment.number)
     age = ctx.now() - comment.created_at
     if age > window_minutes * 60:
-        raise BotError(f"Comments can be changed for {human_duration(window_minutes * 60)} after posting; "
-                       f"#{comment.number} is older than that.")
+        raise BotError("Comments can be changed for {duration} after posting; #{number} is older than that.",
+                       duration=Later(human_duration, window_minutes * 60), number=comment.number)
 
 
-@cmd("edit", "Edit your comment", "`/edit #3 <new text>` within the edit window; earlier versions are kept.",
-     D, params=(Param("comment", ParamKind.COMMENT, "your comment's number", required=True),
-                Param("text", ParamKind.TEXT, "the new text", required=True)), example="#1 Better words")
+@cmd("edit", N_("Edit your comment"), N_("`/edit #3 <new text>` within the edit window; earlier versions are kept."),
+     D, params=(Param("comment", ParamKind.COMMENT, N_("your comment's number"), required=True),
+                Param("text", ParamKind.TEXT, N_("the new text"), required=True)), example="#1 Better words")
 async def edit(ctx: Context, args: str) -> Reply:
     first, text = split_first(args)
-    number = comment_number(first, "/edit #3 the new text")
+    number = comment_number(first, N_("/edit #3 the new text"))
     target = await visible_comment(ctx, number)
     config = await ctx.config()
-    _window_check(ctx, target, config.edit_window, "edit")
-    body = check_text(text, ctx.services.comment_max_chars, "edit")
+    _window_check(ctx, target, config.edit_window, N_("You can only edit your own comments."))
+    body = check_text(text, ctx.services.comment_max_chars, editing=True)
     if body == target.text:
-        return text_reply(f"#{number} already says that; nothing changed.", private=True)
+        return text_reply(_("#{number} already says that; nothing changed.").format(number=number), private=True)
     hit = None if await ctx.is_admin() else matching_filter(body, await ctx.store.filters(ctx.chat_key))
     if hit is not None and hit.mode is FilterMode.BLOCK:
         raise BotError("The new text contains a word that is not allowed in this chat; nothing changed.")
@@ -126,24 +139,24 @@ async def edit(ctx: Context, args: str) -> Reply:
     return confirmation(updated, article)
 
 
-@cmd("delete", "Delete your comment", "`/delete #3` within the edit window.",
-     D, params=(Param("comment", ParamKind.COMMENT, "your comment's number", required=True),), example="#1")
+@cmd("delete", N_("Delete your comment"), N_("`/delete #3` within the edit window."),
+     D, params=(Param("comment", ParamKind.COMMENT, N_("your comment's number"), required=True),), example="#1")
 async def delete(ctx: Context, args: str) -> Reply:
-    number = comment_number(args.strip().split(" ")[0], "/delete #3")
+    number = comment_number(args.strip().split(" ")[0], N_("/delete #3"))
     target = await visible_comment(ctx, number)
     config = await ctx.config()
-    _window_check(ctx, target, config.edit_window, "delete")
+    _window_check(ctx, target, config.edit_window, N_("You can only delete your own comments."))
     await ctx.store.set_status(target.id, Status.DELETED, None)
-    return text_reply(f"🗑 Deleted #{number}.")
+    return text_reply(_("🗑 Deleted #{number}.").format(number=number))
 
 
-@cmd("mycomments", "Your comments in this chat", "Lists your own comments here, newest first, with their status.",
-     D)
+@cmd("mycomments", N_("Your comments in this chat"),
+     N_("Lists your own comments here, newest first, with their status."), D)
 async def mycomments(ctx: Context, args: str) -> Reply:
     article = await ctx.article()
     rows = await ctx.store.comments_by(ctx.chat_key, ctx.user_key, None, 20)
-    reply = views.comments_page(article, "Your comments", rows, ctx.now(), section_key=None, more_before=None,
-                                empty_hint="You have not commented here yet.")
+    reply = views.comments_page(article, _("Your comments"), rows, ctx.now(), section_key=None, more_before=None,
+                                empty_hint=_("You have not commented here yet."))
     return Reply(reply.blocks, private=True)
 
 

@@ -8,6 +8,7 @@ from bot.commands.registry import REGISTRY, CommandSpec, Group, Param, ParamKind
 from bot.context import Context
 from bot.errors import BotError
 from bot.finder import find_sections
+from bot.i18n import N_, _, ngettext
 from bot.records import WHOLE_ARTICLE, Article, Position, Section
 from bot.types import Block, Button, Heading, Paragraph, Reply, Span, Style, text_reply
 
@@ -39,9 +40,9 @@ async def show_section_by_key(ctx: Context, article_id: int, key: str) -> Reply:
     return await show_section(ctx, article, section)
 
 
-@cmd("start", "Welcome, and the article's contents",
-     "Shows what this bot does and the article being read here. `/start section_3` opens section 3.",
-     R, params=(Param("section", ParamKind.WORD, "open a section directly, e.g. section_3"),))
+@cmd("start", N_("Welcome, and the article's contents"),
+     N_("Shows what this bot does and the article being read here. `/start section_3` opens section 3."),
+     R, params=(Param("section", ParamKind.WORD, N_("open a section directly, e.g. section_3")),))
 async def start(ctx: Context, args: str) -> Reply:
     article = await ctx.article()
     payload = args.strip()
@@ -49,64 +50,64 @@ async def start(ctx: Context, args: str) -> Reply:
         found = find_sections(article, payload.removeprefix("section_"))
         if len(found) == 1:
             return await show_section(ctx, article, found[0])
-    welcome = Paragraph.of(
-        "Hi! I bring an article into this chat so you can read it section by section and discuss it. ",
-        "Send ", Span("/help", Style.CODE), " for everything I can do.",
-    )
+    welcome = Paragraph.of(_("Hi! I bring an article into this chat so you can read it section by section and "
+                             "discuss it. Send /help for everything I can do."))
     counts = await ctx.store.section_counts(ctx.chat_key, article.id)
     reply = views.overview(article, counts)
     return Reply((welcome, *reply.blocks), reply.buttons, anchor=reply.anchor)
 
 
-@cmd("help", "How to use the bot, or one command in detail",
-     "`/help` lists every command; `/help comment` explains one.",
-     R, params=(Param("command", ParamKind.WORD, "a command name"),), example="comment")
+@cmd("help", N_("How to use the bot, or one command in detail"),
+     N_("`/help` lists every command; `/help comment` explains one."),
+     R, params=(Param("command", ParamKind.WORD, N_("a command name")),), example="comment")
 async def help_command(ctx: Context, args: str) -> Reply:
     name = args.strip().lstrip("/").split("@")[0].split(" ")[0]
     if name:
         spec = REGISTRY.get(name)
         if spec is None:
-            raise BotError(f"There is no /{name[:30]} command. Send /help for the list.")
+            raise BotError("There is no /{name} command. Send /help for the list.", name=name[:30])
         return help_for(spec)
     is_admin = await ctx.is_admin()
-    blocks: list[Block] = [Heading("Commands")]
+    blocks: list[Block] = [Heading(_("Commands"))]
     for group in Group:
         if group is Group.MODERATING and not is_admin:
             continue
-        blocks.append(Paragraph.of(Span(group.value, Style.BOLD)))
+        blocks.append(Paragraph.of(Span(_(group.value), Style.BOLD)))
         for spec in REGISTRY.all():
             if spec.group is group:
-                blocks.append(Paragraph.of(Span(spec.usage, Style.CODE), f" — {spec.summary}"))
-    blocks.append(Paragraph.of("Reply to a section I posted to comment on it. /help <command> explains one."))
+                blocks.append(Paragraph.of(Span(spec.usage, Style.CODE), f" — {_(spec.summary)}"))
+    blocks.append(Paragraph.of(_("Reply to a section I posted to comment on it. /help <command> explains one.")))
     if not is_admin:
-        blocks.append(Paragraph.of("Admins have moderation commands too; anyone can /report a comment."))
+        blocks.append(Paragraph.of(_("Admins have moderation commands too; anyone can /report a comment.")))
     return Reply(tuple(blocks))
 
 
 def help_for(spec: CommandSpec) -> Reply:
     blocks: list[Block] = [Heading(f"/{spec.name}"), Paragraph.of(Span(spec.usage, Style.CODE)),
-                           Paragraph.of(spec.help.replace("`", ""))]
+                           Paragraph.of(_(spec.help).replace("`", ""))]
     for p in spec.params:
-        blocks.append(Paragraph.of(Span(p.name, Style.BOLD), f" — {p.description}"
-                                   + ("" if p.required else " (optional)")))
+        described = _(p.description) if p.required else _("{description} (optional)").format(
+            description=_(p.description))
+        blocks.append(Paragraph.of(Span(p.name, Style.BOLD), f" — {described}"))
     if spec.aliases:
-        blocks.append(Paragraph.of("Also: " + ", ".join(f"/{a}" for a in spec.aliases)))
+        blocks.append(Paragraph.of(_("Also: {commands}").format(commands=", ".join(f"/{a}" for a in spec.aliases))))
     if spec.admin:
-        blocks.append(Paragraph.of(Span("For admins.", Style.ITALIC)))
+        blocks.append(Paragraph.of(Span(_("For admins."), Style.ITALIC)))
     return Reply(tuple(blocks))
 
 
-@cmd("articles", "List the articles", "Lists every imported article; pick one with /article <number>.", R)
+@cmd("articles", N_("List the articles"), N_("Lists every imported article; pick one with /article <number>."), R)
 async def articles(ctx: Context, args: str) -> Reply:
     items = await ctx.store.list_articles()
     if not items:
         raise BotError("No article has been imported yet. An admin can add one with /import.")
     current = (await ctx.article()).id
-    blocks: list[Block] = [Heading("Articles")]
+    blocks: list[Block] = [Heading(_("Articles"))]
     for i, item in enumerate(items, start=1):
-        mark = "  ← reading here" if item.id == current else ""
-        blocks.append(Paragraph.of(f"{i}. ", Span(item.title, Style.BOLD),
-                                   f" ({item.slug}, {item.section_count} sections){mark}"))
+        facts = ngettext("({slug}, {n} section)", "({slug}, {n} sections)", item.section_count).format(
+            slug=item.slug, n=item.section_count)
+        mark = "  " + _("← reading here") if item.id == current else ""
+        blocks.append(Paragraph.of(f"{i}. ", Span(item.title, Style.BOLD), f" {facts}{mark}"))
     rows = tuple((Button(f"{i}. {a.title}"[:60], encode(Verb.ARTICLE, a.id)),)
                  for i, a in enumerate(items[:8], start=1))
     return Reply(tuple(blocks), rows)
@@ -118,15 +119,15 @@ async def select_article(ctx: Context, article_id: int) -> Reply:
         raise BotError("That article no longer exists. See /articles.")
     current = await ctx.store.chat_article(ctx.chat_key)
     if current != article.id and not ctx.event.chat.private:
-        await ctx.require_admin("change the article this chat reads")
+        await ctx.require_admin(N_("Only admins can change the article this chat reads."))
     await ctx.store.set_chat_article(ctx.chat_key, article.id)
     return await show_intro(ctx, article)
 
 
-@cmd("article", "Show the article (or pick another: admins)",
-     "Shows the title, byline, intro and contents. `/article 2` or `/article my-slug` picks another "
-     "article for this chat (admins in groups).",
-     R, params=(Param("article", ParamKind.ARTICLE, "number from /articles or slug"),))
+@cmd("article", N_("Show the article (or pick another: admins)"),
+     N_("Shows the title, byline, intro and contents. `/article 2` or `/article my-slug` picks another "
+        "article for this chat (admins in groups)."),
+     R, params=(Param("article", ParamKind.ARTICLE, N_("number from /articles or slug")),))
 async def article_command(ctx: Context, args: str) -> Reply:
     wanted = args.strip()
     if not wanted:
@@ -138,35 +139,35 @@ async def article_command(ctx: Context, args: str) -> Reply:
     else:
         chosen = next((a for a in items if a.slug == wanted.lower()), None)
     if chosen is None:
-        raise BotError(f"No article “{wanted[:40]}”. /articles lists them by number and slug.")
+        raise BotError("No article “{wanted}”. /articles lists them by number and slug.", wanted=wanted[:40])
     return await select_article(ctx, chosen.id)
 
 
-@cmd("sections", "Contents with comment counts", "Lists the sections with how many comments each has.",
+@cmd("sections", N_("Contents with comment counts"), N_("Lists the sections with how many comments each has."),
      R, aliases=("contents", "toc"))
 async def sections(ctx: Context, args: str) -> Reply:
     article = await ctx.article()
     return views.contents(article, await ctx.store.section_counts(ctx.chat_key, article.id))
 
 
-@cmd("section", "Read a section", "`/section 2` or `/section cost of living` opens a section.",
-     R, params=(Param("section", ParamKind.SECTION, "number or words from the heading", required=True),),
+@cmd("section", N_("Read a section"), N_("`/section 2` or `/section cost of living` opens a section."),
+     R, params=(Param("section", ParamKind.SECTION, N_("number or words from the heading"), required=True),),
      aliases=("read",), example="2")
 async def section(ctx: Context, args: str) -> Reply:
     article = await ctx.article()
     query = args.strip()
     if not query:
-        raise BotError(f"Which section? Send /section 1 to /section {len(article.sections)}, or words "
-                       "from its heading. /sections lists them.")
+        raise BotError("Which section? Send /section 1 to /section {last}, or words from its heading. "
+                       "/sections lists them.", last=len(article.sections))
     found = find_sections(article, query)
     if len(found) == 1:
         return await show_section(ctx, article, found[0])
     if not found:
         if query.isascii() and query.isdigit():
-            raise BotError(f"There is no section {query[:12]}: this article has sections 1 to "
-                           f"{len(article.sections)}.")
-        raise BotError(f"No section matches “{query[:60]}”. /sections lists them.")
-    blocks: list[Block] = [Paragraph.of(f"Several sections match “{query[:60]}”:")]
+            raise BotError("There is no section {number}: this article has sections 1 to {last}.",
+                           number=query[:12], last=len(article.sections))
+        raise BotError("No section matches “{query}”. /sections lists them.", query=query[:60])
+    blocks: list[Block] = [Paragraph.of(_("Several sections match “{query}”:").format(query=query[:60]))]
     blocks += [Paragraph.of(f"{s.position}. ", Span(s.heading, Style.BOLD)) for s in found]
     rows = tuple((Button(f"{s.position}. {s.heading}"[:60], encode(Verb.SECTION, article.id, s.key)),)
                  for s in found[:6])
@@ -183,23 +184,24 @@ async def step(ctx: Context, delta: int) -> Reply:
     if index < 0:
         return await show_intro(ctx, article)
     if index >= len(article.sections):
-        reply = text_reply("That was the last section. /comments shows the discussion, /sections the contents.")
-        return Reply(reply.blocks, ((Button("💬 Comments", encode(Verb.COMMENTS, article.id, "*", 0)),),))
+        reply = text_reply(_("That was the last section. /comments shows the discussion, /sections the contents."))
+        return Reply(reply.blocks, ((Button(_("💬 Comments"), encode(Verb.COMMENTS, article.id, "*", 0)),),))
     return await show_section(ctx, article, article.sections[index])
 
 
-@cmd("next", "Next section", "Opens the section after the one you last read.", R)
+@cmd("next", N_("Next section"), N_("Opens the section after the one you last read."), R)
 async def next_section(ctx: Context, args: str) -> Reply:
     return await step(ctx, +1)
 
 
-@cmd("prev", "Previous section", "Opens the section before the one you last read.", R, aliases=("previous",))
+@cmd("prev", N_("Previous section"), N_("Opens the section before the one you last read."), R,
+     aliases=("previous",))
 async def prev_section(ctx: Context, args: str) -> Reply:
     return await step(ctx, -1)
 
 
-@cmd("search", "Search the article", "`/search rail` shows each section mentioning it, with a snippet.",
-     R, params=(Param("words", ParamKind.TEXT, "what to look for", required=True),), example="rail")
+@cmd("search", N_("Search the article"), N_("`/search rail` shows each section mentioning it, with a snippet."),
+     R, params=(Param("words", ParamKind.TEXT, N_("what to look for"), required=True),), example="rail")
 async def search(ctx: Context, args: str) -> Reply:
     query = args.strip()
     if not query:
@@ -209,5 +211,5 @@ async def search(ctx: Context, args: str) -> Reply:
     article = await ctx.article()
     hits = await ctx.store.search(article.id, query, limit=8)
     if not hits:
-        return text_reply(f"Nothing in “{article.title}” matches “{query}”.")
+        return text_reply(_("Nothing in “{title}” matches “{query}”.").format(title=article.title, query=query))
     return views.search_results(article, query, hits)

@@ -1,7 +1,8 @@
 """The command table: names, help, typed parameters, who may use them, and their handlers.
 
-Adapters build their menus (Telegram's command list, Discord's slash commands) from this table, and the
-permission tests are generated from it, so a new command is wired and covered by adding it here.
+Adapters build their menus (Telegram's command list, Discord's slash commands) from this table, in every
+language, and the permission tests are generated from it, so a new command is wired and covered by adding it
+here. Its texts are catalog messages (marked with `N_`), translated where they are shown.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from bot.context import Context
+from bot.i18n import N_
 from bot.types import Outcome, Reply
 
 HandlerResult = Outcome | Reply
@@ -30,9 +32,9 @@ class ParamKind(Enum):
 
 
 class Group(Enum):
-    READING = "Reading"
-    DISCUSSING = "Discussing"
-    MODERATING = "Moderating (admins)"
+    READING = N_("Reading")
+    DISCUSSING = N_("Discussing")
+    MODERATING = N_("Moderating (admins)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,7 @@ class CommandSpec:
     admin: bool = False  # refused for members before the handler runs
     changes_state: bool = False  # admin commands whose refusal must change nothing (tested)
     example: str = ""  # arguments that make the command act, used by the generated tests
+    denied: str = ""  # admin commands: the sentence a member is told ("Only admins can ...")
 
     @property
     def usage(self) -> str:
@@ -71,6 +74,8 @@ class Registry:
         self._aliases: dict[str, str] = {}
 
     def add(self, spec: CommandSpec) -> None:
+        if spec.admin and not spec.denied:
+            raise ValueError(f"admin command /{spec.name} needs the sentence a member is told (denied=...)")
         for name in (spec.name, *spec.aliases):
             if name in self._specs or name in self._aliases:
                 raise ValueError(f"command /{name} defined twice")
@@ -90,10 +95,11 @@ class Registry:
         admin: bool = False,
         changes_state: bool = False,
         example: str = "",
+        denied: str = "",
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             self.add(CommandSpec(name, summary, help, group, handler, params, aliases, admin, changes_state,
-                                 example))
+                                 example, denied))
             return handler
 
         return register

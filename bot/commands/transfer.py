@@ -11,31 +11,35 @@ from bot.commands.registry import REGISTRY, Group, Param, ParamKind
 from bot.context import Context
 from bot.errors import BotError, ImportRefused
 from bot.export import FORMATS, export_chat
+from bot.i18n import N_, _, ngettext
 from bot.importer import parse_article
 from bot.records import ArticleSource, FetchedPage
-from bot.types import File, Paragraph, Reply, Span, Style, text_reply
+from bot.types import File, Paragraph, Reply, text_reply
 
 cmd = REGISTRY.command
 
 
-@cmd("export", "Download this chat's comments", "`/export [json|csv|md]`: md is the article with its discussion "
-     "under each section.", Group.MODERATING,
-     params=(Param("format", ParamKind.CHOICE, "json, csv or md", choices=FORMATS),), admin=True, example="md")
+@cmd("export", N_("Download this chat's comments"), N_("`/export [json|csv|md]`: md is the article with its "
+                                                        "discussion under each section."), Group.MODERATING,
+     params=(Param("format", ParamKind.CHOICE, N_("json, csv or md"), choices=FORMATS),), admin=True, example="md",
+     denied=N_("Only admins can download this chat's comments."))
 async def export(ctx: Context, args: str) -> Reply:
     fmt = args.strip().lower() or "md"
     if fmt not in FORMATS:
         raise BotError("Export as json, csv or md, like /export md.")
     article = await ctx.article()
     name, content, mime = await export_chat(ctx.store, ctx.chat_key, article, fmt)
-    return Reply((Paragraph.of("📦 This chat's discussion of ", Span(article.title, Style.BOLD), f" ({fmt})."),),
+    return Reply((Paragraph.of(_("📦 This chat's discussion of “{title}” ({format}).").format(
+        title=article.title, format=fmt)),),
                  file=File(name, content, mime), private=True)
 
 
-@cmd("import", "Import an article (a link or a file)", "`/import https://…` brings in the page at that link; "
-     "or send /import with a .txt, .md or .html file attached. A word after it sets the short name "
-     "(`/import https://… my-slug`). Importing the same slug again updates it; comments stay.",
-     Group.MODERATING, params=(Param("source", ParamKind.TEXT, "a link, and/or a short name for the article"),),
-     admin=True, changes_state=True)
+@cmd("import", N_("Import an article (a link or a file)"),
+     N_("`/import https://…` brings in the page at that link; or send /import with a .txt, .md or .html file "
+        "attached. A word after it sets the short name (`/import https://… my-slug`). Importing the same slug "
+        "again updates it; comments stay."),
+     Group.MODERATING, params=(Param("source", ParamKind.TEXT, N_("a link, and/or a short name for the article")),),
+     admin=True, changes_state=True, denied=N_("Only admins can import an article."))
 async def import_command(ctx: Context, args: str) -> Reply:
     words = args.split()
     link = next((w for w in words if LINK.match(w)), None)
@@ -52,7 +56,8 @@ async def import_command(ctx: Context, args: str) -> Reply:
         if attachment is None:
             raise BotError("Send a link (/import https://…) or attach the article as a file (.txt, .md or .html).")
         if attachment.size is not None and attachment.size > limit:
-            raise ImportRefused(f"The file is {attachment.size / 1e6:.1f} MB; the limit is {limit / 1e6:.1f} MB.")
+            raise ImportRefused("The file is {size} MB; the limit is {limit} MB.",
+                                size=format(attachment.size / 1e6, ".1f"), limit=format(limit / 1e6, ".1f"))
         data, filename, source = await ctx.platform.fetch(attachment), attachment.filename, None
     # big HTML takes the extractor a second or two: off the event loop, so other chats keep being served
     most = limit if source is None else max(limit, len(data))
@@ -63,35 +68,50 @@ async def import_command(ctx: Context, args: str) -> Reply:
     await ctx.store.set_article_source(saved.id, source_of(page))
     await ctx.store.set_chat_article(ctx.chat_key, saved.id)
     await ctx.store.add_modlog(ctx.log("import", slug, after=parsed.title))
-    verb = "Imported" if saved.created else "Updated"
-    lines = [f"{verb} “{parsed.title}” as {slug} with {len(parsed.sections)} sections; this chat now reads it."]
+    n = len(parsed.sections)
+    if saved.created:
+        done = ngettext("Imported “{title}” as {slug} with {n} section; this chat now reads it.",
+                        "Imported “{title}” as {slug} with {n} sections; this chat now reads it.", n)
+    else:
+        done = ngettext("Updated “{title}” as {slug} with {n} section; this chat now reads it.",
+                        "Updated “{title}” as {slug} with {n} sections; this chat now reads it.", n)
+    lines = [done.format(title=parsed.title, slug=slug, n=n)]
     if source:
-        lines.append(f"From {source}")
-    if saved.orphaned:
-        lines.append(f"Comments on {len(saved.orphaned)} section(s) no longer in the article are kept: "
-                     + ", ".join(saved.orphaned))
+        lines.append(_("From {source}").format(source=source))
+    lines += kept_lines(saved.orphaned)
     return text_reply(*lines)
+
+
+def kept_lines(orphaned: tuple[str, ...]) -> list[str]:
+    if not orphaned:
+        return []
+    return [ngettext("Comments on {n} section no longer in the article are kept: {sections}",
+                     "Comments on {n} sections no longer in the article are kept: {sections}",
+                     len(orphaned)).format(n=len(orphaned), sections=", ".join(orphaned))]
 
 
 def source_of(page: FetchedPage | None) -> ArticleSource | None:
     return None if page is None else ArticleSource(page.url, page.etag, page.last_modified)
 
 
-@cmd("refresh", "Fetch the article's page again", "Fetches the page this chat's article was imported from and "
-     "updates the article in place; comments stay on their sections, and those on sections that vanished are "
-     "kept. Asks the site whether anything changed first.", Group.MODERATING, admin=True, changes_state=True)
+@cmd("refresh", N_("Fetch the article's page again"),
+     N_("Fetches the page this chat's article was imported from and updates the article in place; comments stay "
+        "on their sections, and those on sections that vanished are kept. Asks the site whether anything changed "
+        "first."), Group.MODERATING, admin=True, changes_state=True,
+     denied=N_("Only admins can fetch the article's page again."))
 async def refresh(ctx: Context, args: str) -> Reply:
     article = await ctx.article()
     source = await ctx.store.article_source(article.id)
     if source is None:
-        raise BotError(f"“{article.title}” was not imported from a link, so there is nothing to fetch again. "
-                       "Import a new version with /import.")
+        raise BotError("“{title}” was not imported from a link, so there is nothing to fetch again. "
+                       "Import a new version with /import.", title=article.title)
     pages = ctx.services.pages
     if pages is None:
         raise BotError("Fetching pages is not available here.")
     page = await pages.fetch_page(source.url, etag=source.etag, last_modified=source.last_modified)
     if page.kind == "unchanged":
-        return text_reply(f"“{article.title}” is up to date: the site says the page has not changed.")
+        return text_reply(_("“{title}” is up to date: the site says the page has not changed.").format(
+            title=article.title))
     if page.kind not in PAGE_SUFFIX:
         raise ImportRefused("That page could not be read as an article.")
     data = page.text.encode()
@@ -100,10 +120,10 @@ async def refresh(ctx: Context, args: str) -> Reply:
     saved = await ctx.store.save_article(article.slug, parsed, ctx.now())
     await ctx.store.set_article_source(saved.id, source_of(page))
     await ctx.store.add_modlog(ctx.log("refresh", article.slug, before=article.title, after=parsed.title))
-    lines = [f"Refreshed “{parsed.title}” from {page.url}: {len(parsed.sections)} sections."]
-    if saved.orphaned:
-        lines.append(f"Comments on {len(saved.orphaned)} section(s) no longer in the article are kept: "
-                     + ", ".join(saved.orphaned))
+    n = len(parsed.sections)
+    lines = [ngettext("Refreshed “{title}” from {url}: {n} section.", "Refreshed “{title}” from {url}: {n} sections.",
+                      n).format(title=parsed.title, url=page.url, n=n)]
+    lines += kept_lines(saved.orphaned)
     return text_reply(*lines)
 
 

@@ -10,6 +10,7 @@ import logging
 
 from bot.article import ParsedArticle
 from bot.errors import ImportRefused
+from bot.i18n import N_
 from bot.importer.assemble import build
 from bot.importer.decode import decode_bytes
 from bot.importer.detect import HTML_SUFFIXES, Format, detect_format, looks_like_html_start, suffix
@@ -20,7 +21,7 @@ from bot.importer.plain import parse_plain
 __all__ = ["DEFAULT_MAX_BYTES", "parse_article"]
 
 DEFAULT_MAX_BYTES = 2_000_000
-GENERIC_MESSAGE = "Could not read this file as an article."
+GENERIC_MESSAGE = N_("Could not read this file as an article.")
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def _parse(data: bytes, filename: str | None, max_bytes: int) -> ParsedArticle:
         size, limit = _human_size(len(data)), _human_size(max_bytes)
         if size == limit:
             size, limit = f"{len(data):,} bytes", f"{max_bytes:,} bytes"
-        raise ImportRefused(f"The file is {size}; the limit is {limit}.")
+        raise ImportRefused("The file is {size}; the limit is {limit}.", size=size, limit=limit)
 
     html_hint = suffix(filename) in HTML_SUFFIXES or looks_like_html_start(data)
     text = decode_bytes(data, html_hint=html_hint)

@@ -86,7 +86,7 @@ def build(draft: Draft) -> ParsedArticle:
     first_text = intro[0] if intro else sections[0][1][0] if sections else None
     if first_text is None:
         if title:
-            raise ImportRefused(f"I found the title “{shorten(title, 80)}” but no article text under it.")
+            raise ImportRefused("I found the title “{title}” but no article text under it.", title=shorten(title, 80))
         raise ImportRefused("I could not find any article text in this file.")
     if not title:
         title = shorten(first_text, _DERIVED_TITLE)

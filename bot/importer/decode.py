@@ -6,21 +6,22 @@ import codecs
 import re
 
 from bot.errors import ImportRefused
+from bot.i18n import N_, Msg
 
 # Users send the wrong file more often than a broken one, so the refusal names what they actually sent.
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "a PDF file"),
-    (b"PK\x03\x04", "a ZIP archive (or a Word/EPUB document)"),
-    (b"PK\x05\x06", "a ZIP archive"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Microsoft Office document"),
-    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF87a", "a GIF image"),
-    (b"GIF89a", "a GIF image"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"Rar!\x1a\x07", "a RAR archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-    (b"{\\rtf", "an RTF document"),
+    (b"%PDF", N_("a PDF file")),
+    (b"PK\x03\x04", N_("a ZIP archive (or a Word/EPUB document)")),
+    (b"PK\x05\x06", N_("a ZIP archive")),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", N_("an old Microsoft Office document")),
+    (b"\x89PNG\r\n\x1a\n", N_("a PNG image")),
+    (b"\xff\xd8\xff", N_("a JPEG image")),
+    (b"GIF87a", N_("a GIF image")),
+    (b"GIF89a", N_("a GIF image")),
+    (b"\x1f\x8b", N_("a gzip archive")),
+    (b"Rar!\x1a\x07", N_("a RAR archive")),
+    (b"7z\xbc\xaf\x27\x1c", N_("a 7-Zip archive")),
+    (b"{\\rtf", N_("an RTF document")),
 )
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -44,17 +45,16 @@ _MAX_CONTROL_RATIO = 0.02
 # Western text has a few accented letters; CJK or Cyrillic bytes read as cp1252 turn into mostly accents.
 _MAX_HIGH_RATIO_FALLBACK = 0.3
 
-BINARY_MESSAGE = "This looks like a binary file, not an article. Send a text, Markdown or HTML file."
-UNDECODABLE_MESSAGE = "I could not read the text encoding of this file. Save it as UTF-8 and send it again."
+BINARY_MESSAGE = N_("This looks like a binary file, not an article. Send a text, Markdown or HTML file.")
+UNDECODABLE_MESSAGE = N_("I could not read the text encoding of this file. Save it as UTF-8 and send it again.")
 
 
 def refuse_known_binary(data: bytes) -> None:
     head = data[:16]
     for magic, what in _SIGNATURES:
         if head.startswith(magic):
-            raise ImportRefused(
-                f"This looks like {what}, not an article. Send a text, Markdown or HTML file."
-            )
+            raise ImportRefused("This looks like {what}, not an article. Send a text, Markdown or HTML file.",
+                                what=Msg(what))
 
 
 def decode_bytes(data: bytes, *, html_hint: bool = False) -> str:

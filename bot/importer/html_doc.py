@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from bot.errors import ImportRefused
+from bot.i18n import N_
 from bot.importer.assemble import Draft, squash
 from bot.importer.lines import byline_name
 from bot.importer.scraps import is_end_marker, is_junk_line
@@ -25,7 +26,7 @@ MAX_SECTION_LEVEL = 3
 _INERT_TAGS = ("style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed")
 _LEVELS = {f"h{level}": level for level in range(1, 7)}
 
-NO_CONTENT_MESSAGE = "I could not find the article text on this page. Try sending the article as plain text."
+NO_CONTENT_MESSAGE = N_("I could not find the article text on this page. Try sending the article as plain text.")
 
 
 def parse_html(text: str) -> Draft:
@@ -69,10 +70,9 @@ def _load(text: str) -> _Element:
     lxml.etree.strip_elements(tree, *_INERT_TAGS, with_tail=False)
     count = sum(1 for _ in tree.iter())
     if count > MAX_ELEMENTS:
-        raise ImportRefused(
-            f"This page is too complex to read ({count:,} HTML elements; the limit is {MAX_ELEMENTS:,}). "
-            "Try saving just the article, or send it as text."
-        )
+        raise ImportRefused("This page is too complex to read ({count} HTML elements; the limit is {limit}). "
+                            "Try saving just the article, or send it as text.", count=format(count, ","),
+                            limit=format(MAX_ELEMENTS, ","))
     return tree
 
 

@@ -140,6 +140,22 @@ class PgCommentQueries(ReadCaches):
                                      " WHERE chat_key = %s AND message_id = %s", (chat_key, message_id))
         return None if row is None else Anchor(row[0], row[1], row[2])
 
+    async def languages(self, chat_key: str, user_key: str) -> tuple[str | None, str | None]:
+        hit = self.cached_languages(chat_key, user_key)
+        if hit is not None:
+            return hit
+        row = await self.db.fetchone(
+            "SELECT (SELECT settings FROM chats WHERE chat_key = %s), (SELECT language FROM users WHERE user_key = %s)",
+            (chat_key, user_key))
+        chat = json.loads(row[0]).get("language") if row is not None and row[0] else None
+        person = row[1] if row is not None else None
+        self.remember_languages(chat_key, user_key, chat, person)
+        return chat, person
+
+    async def set_user_language(self, user_key: str, language: str | None) -> None:
+        await self.db.execute("UPDATE users SET language = %s WHERE user_key = %s", (language, user_key))
+        self.forget_languages()
+
     async def chat_settings(self, chat_key: str) -> dict[str, str]:
         row = await self.db.fetchone("SELECT settings FROM chats WHERE chat_key = %s", (chat_key,))
         return {} if row is None else dict(json.loads(row[0]))
@@ -155,6 +171,7 @@ class PgCommentQueries(ReadCaches):
             await insert_modlog(conn, log)
 
         await self.db.transaction(work)
+        self.forget_languages()
 
     # ---- comments ---------------------------------------------------------------------------------
 

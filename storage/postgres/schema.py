@@ -166,4 +166,8 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
         expires_at DOUBLE PRECISION NOT NULL
     );
     """,
+    # 6: the language each person chose to be answered in (/language)
+    """
+    ALTER TABLE users ADD COLUMN language TEXT;
+    """,
 )
