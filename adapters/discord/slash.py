@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.commands.registry import REGISTRY, CommandSpec, Param, ParamKind
+from bot.i18n import DISCORD_LOCALES, N_, in_language
 from bot.ports import Store
 from bot.types import Attachment, User
 
@@ -40,11 +41,19 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def described(message: str) -> dict[str, Any]:
+    """A description in English, with a localization for each other catalog (Discord shows each user the
+    one of their app's language)."""
+    return {"description": clip(message, DESCRIPTION_LIMIT),
+            "description_localizations": {locale: clip(in_language(language, message), DESCRIPTION_LIMIT)
+                                          for language, locales in DISCORD_LOCALES.items() for locale in locales}}
+
+
 def option_payload(param: Param) -> dict[str, Any]:
     option: dict[str, Any] = {
         "type": _OPTION_TYPE[param.kind],
         "name": param.name,
-        "description": clip(param.description or param.name, DESCRIPTION_LIMIT),
+        **described(param.description or param.name),
         "required": param.required,
     }
     if param.kind in _AUTOCOMPLETED:
@@ -59,9 +68,9 @@ def command_payload(spec: CommandSpec) -> dict[str, Any]:
     if spec.name == "import":
         # Discord only delivers a file to a slash command through a typed attachment option
         options.insert(0, {"type": ATTACHMENT, "name": IMPORT_FILE_OPTION,
-                           "description": "The article file (.txt, .md or .html)", "required": True})
+                           **described(N_("The article file (.txt, .md or .html)")), "required": True})
     options.sort(key=lambda o: not o["required"])  # Discord wants required options first (stable sort)
-    return {"type": 1, "name": spec.name, "description": clip(spec.summary, DESCRIPTION_LIMIT), "options": options}
+    return {"type": 1, "name": spec.name, **described(spec.summary), "options": options}
 
 
 def command_payloads() -> list[dict[str, Any]]:

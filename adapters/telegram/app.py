@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import BotCommand, BotCommandScopeAllChatAdministrators, BotCommandScopeDefault
+from telegram.constants import BotCommandLimit
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
 
@@ -33,8 +34,10 @@ from adapters.telegram.transport import AiohttpRequest
 from articlebot.settings import Settings
 from bot.commands import REGISTRY
 from bot.core import Core
+from bot.i18n import LANGUAGES, TELEGRAM_CODES, in_language
 from bot.ports import Inbox
 
+COMMAND_DESCRIPTION_LIMIT = BotCommandLimit.MAX_DESCRIPTION
 log = logging.getLogger("articlebot.telegram")
 
 PLATFORM = "telegram"
@@ -170,11 +173,18 @@ class TelegramAdapter:
             log.warning("Telegram %s failed: %s", what, err)
 
     async def _publish_commands(self) -> None:
-        everyone = [BotCommand(s.name, s.summary[:256]) for s in REGISTRY.all() if not s.admin]
-        admins = [BotCommand(s.name, s.summary[:256]) for s in REGISTRY.all()]
-        await self._call_quietly("setMyCommands", self.bot.set_my_commands(everyone, scope=BotCommandScopeDefault()))
-        await self._call_quietly("setMyCommands (admins)", self.bot.set_my_commands(
-            admins, scope=BotCommandScopeAllChatAdministrators()))
+        """The command menu in every language: English for everyone, and each other catalog's under the
+        language code Telegram's apps report (a Chinese app shows the Chinese menu)."""
+        for language in LANGUAGES:
+            code = TELEGRAM_CODES.get(language)
+            everyone = [BotCommand(s.name, in_language(language, s.summary)[:COMMAND_DESCRIPTION_LIMIT])
+                        for s in REGISTRY.all() if not s.admin]
+            admins = [BotCommand(s.name, in_language(language, s.summary)[:COMMAND_DESCRIPTION_LIMIT])
+                      for s in REGISTRY.all()]
+            await self._call_quietly(f"setMyCommands ({language})", self.bot.set_my_commands(
+                everyone, scope=BotCommandScopeDefault(), language_code=code))
+            await self._call_quietly(f"setMyCommands (admins, {language})", self.bot.set_my_commands(
+                admins, scope=BotCommandScopeAllChatAdministrators(), language_code=code))
 
     # ---- receiving --------------------------------------------------------------------------------
 
