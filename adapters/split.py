@@ -70,13 +70,17 @@ def _safe_cut(text: str, at: int) -> int:
     return at if at > 0 else 1
 
 
+SENTENCE_ENDS = "。！？；…"  # Chinese and Japanese end sentences without a space after them
+
+
 def _best_cut(text: str, limit_chars: int) -> int:
-    """A cut within the first `limit_chars`, preferring a line break, then a space, in its last half."""
+    """A cut within the first `limit_chars`, preferring a line break, then a space or the end of a Chinese
+    sentence, in its last half."""
     window = text[:limit_chars]
     pos = window.rfind("\n")
     if pos >= limit_chars // 2:
         return pos  # the line break itself is dropped: the message break replaces it
-    pos = window.rfind(" ")
+    pos = max(window.rfind(" "), *(window.rfind(end) for end in SENTENCE_ENDS))
     if pos >= limit_chars // 2:
         return pos + 1
     return _safe_cut(text, limit_chars)

@@ -12,6 +12,14 @@ def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"\w+", text.casefold()) if len(w) > 1 or not w.isascii()}
 
 
+def _score(wanted: set[str], heading: str) -> int:
+    """How many of the typed words the heading has. Chinese runs together without spaces, so a typed
+    Chinese word counts when it appears anywhere in the heading."""
+    folded = heading.casefold()
+    have = _words(heading)
+    return sum(1 for w in wanted if w in have or (not w.isascii() and w in folded))
+
+
 def find_sections(article: Article, query: str) -> list[Section]:
     """Best matches first; exactly one item means a confident match, none means nothing fits."""
     text = query.strip().lstrip("§#")
@@ -29,7 +37,7 @@ def find_sections(article: Article, query: str) -> list[Section]:
         return containing
     wanted = _words(text)
     if wanted:
-        scored = [(len(wanted & _words(s.heading)), s) for s in article.sections]
+        scored = [(_score(wanted, s.heading), s) for s in article.sections]
         best = max(score for score, _ in scored)
         if best:
             return [s for score, s in scored if score == best]

@@ -41,13 +41,22 @@ def _folded_words(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
+# scripts written without spaces between words (Chinese, Japanese kana, Thai): a word there has no edges to
+# find, so a filtered word in them matches wherever it appears
+UNSPACED = re.compile("[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
+
 def matching_filter(text: str, filters: list[WordFilter]) -> WordFilter | None:
-    """Whole-word, case-insensitive, Unicode-aware; the word is escaped, never treated as a pattern."""
+    """Case-insensitive and Unicode-aware; the word is escaped, never treated as a pattern. A word of a
+    spaced script matches whole words only ("ass" is not in "class"); a word of an unspaced script, like
+    Chinese, matches inside a sentence."""
     folded = _folded_words(text)
     hit: WordFilter | None = None
     for f in filters:
         word = _folded_words(f.word)
-        if re.search(r"(?<!\w)" + re.escape(word) + r"(?!\w)", folded):
+        found = word in folded if UNSPACED.search(word) else re.search(
+            r"(?<!\w)" + re.escape(word) + r"(?!\w)", folded)
+        if found:
             if f.mode is FilterMode.BLOCK:
                 return f
             hit = hit or f

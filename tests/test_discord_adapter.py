@@ -64,8 +64,11 @@ async def test_start_syncs_every_command_to_the_guild_with_typed_options(
         options = {name: {o["name"]: o for o in c["options"]} for name, c in synced.items()}
         assert options["section"]["section"] == {
             "type": 3, "name": "section", "description": "number or words from the heading", "required": True,
-            "autocomplete": True,
+            "autocomplete": True, "description_localizations": {"zh-CN": "编号或标题中的词"},
         }
+        for command in synced.values():  # every command and option also reads in Chinese
+            assert 0 < len(command["description_localizations"]["zh-CN"]) <= 100
+            assert all(o["description_localizations"]["zh-CN"] for o in command["options"])
         assert options["article"]["article"]["autocomplete"] is True
         assert options["ban"]["user"]["type"] == 6 and options["ban"]["duration"]["type"] == 3
         assert options["modlog"]["count"]["type"] == 4

@@ -41,7 +41,8 @@ async def language(ctx: Context, args: str) -> Reply:
         if code is None:
             raise BotError("Say which: /language chat zh, /language chat en or /language chat auto.")
         await ctx.store.set_chat_setting(ctx.chat_key, "language", code, ctx.log("language", "chat", after=code))
-        with speaking(code or ctx.own_language):
+        _chat, own = await ctx.store.languages(ctx.chat_key, ctx.user_key)
+        with speaking(code or own or normalize(ctx.event.user.language)):
             if code:
                 return text_reply(_("This chat's public answers are now in {language}.").format(
                     language=NAMES[code]))
