@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -14,10 +15,13 @@ from types import ModuleType
 from babel.messages.catalog import Catalog
 
 from adapters.telegram.render import render_messages
+from bot.actions import Verb, encode
 from bot.i18n import CHINESE, ENGLISH, in_language, normalize
 from bot.importer import parse_article
 from bot.types import Chat, Command, Event, Paragraph, Reply, User
+from tests.discord_harness import EPHEMERAL, MOD, discord_world, flags, plain
 from tests.support import START, Harness, text_of
+from tests.telegram_harness import GROUP, telegram_rig, texts
 
 ROOT = Path(__file__).resolve().parent.parent
 ZH_ARTICLE = Path(__file__).parent / "articles" / "rednote_zh.md"
@@ -183,3 +187,43 @@ def test_every_command_has_a_chinese_menu_text() -> None:
         assert in_language(CHINESE, spec.summary) != spec.summary, spec.name
         for param in spec.params:
             assert in_language(CHINESE, param.description) != param.description, (spec.name, param.name)
+
+
+async def test_telegram_a_chinese_app_in_a_group_whose_language_is_english(tmp_path: Path) -> None:
+    li, mod = 201, 103
+    async with telegram_rig(tmp_path) as rig:
+        rig.fake.user_languages[li] = "zh-hans"
+        rig.fake.set_admins(GROUP, [mod])
+        assert "目录" in texts(await rig.say(li, "/sections"))  # no chat language yet: her app's
+        assert "public answers are now in English" in texts(await rig.say(mod, "/language chat en"))
+        shown = await rig.say(li, "/sections")
+        assert "Contents" in texts(shown) and "目录" not in texts(shown)
+        assert "目录" in texts(await rig.say(li, "/sections", chat=li, chat_type="private"))
+        # a press she may not make is answered with a toast only she sees: in her language
+        message = next(c.result for c in shown if c.method == "sendMessage")
+        pressed = await rig.press(li, encode(Verb.APPROVE, 1), message)
+        toast = next(c for c in pressed if c.method == "answerCallbackQuery")
+        assert toast.params["text"] == "只有管理员可以通过或拒绝评论。"
+        # the command menu in Chinese for Chinese apps, and in English for the rest
+        menus = {(json.loads(scope)["type"], language): {c["command"]: c["description"] for c in commands}
+                 for (scope, language), commands in rig.fake.commands.items()}
+        assert menus["default", "zh"]["sections"] == "目录及各节评论数"
+        assert menus["default", ""]["sections"] == "Contents with comment counts"
+        assert menus["all_chat_administrators", "zh"]["ban"] == "禁止某用户在这里评论"
+
+
+async def test_discord_the_locale_for_what_only_the_sender_sees_the_chat_for_the_rest(tmp_path: Path) -> None:
+    async with discord_world(tmp_path) as world:
+        fake = world.fake
+        refused = await world.interact(fake.slash_interaction("remove", [{"name": "comment", "value": "#1"}],
+                                                              locale="zh-CN"))
+        assert flags(refused) == [EPHEMERAL] and "只有管理员可以隐藏评论" in plain(refused)
+        assert "目录" in plain(await world.interact(fake.slash_interaction("sections", locale="zh-CN")))
+        chosen = await world.interact(fake.slash_interaction("language", [{"name": "language", "value": "chat en"}],
+                                                             MOD))
+        assert "public answers are now in English" in plain(chosen)
+        public = plain(await world.interact(fake.slash_interaction("sections", locale="zh-CN")))
+        assert "Contents" in public and "目录" not in public
+        still = await world.interact(fake.slash_interaction("ban", [{"name": "user", "value": "5003"}],
+                                                            locale="zh-CN"))
+        assert "只有管理员可以禁言" in plain(still)

@@ -371,6 +371,7 @@ class FakeTelegram:
         self._planned: list[Fault] = []
         self._chats: dict[int, JSON] = {}
         self._users: dict[int, JSON] = {}
+        self.user_languages: dict[int, str] = {}  # language_code of a user's app (default "en")
         self._messages: dict[tuple[int, int], JSON] = {}
         self._bot_messages: dict[int, list[int]] = {}
         self._message_ids: dict[int, int] = {}
@@ -714,7 +715,7 @@ class FakeTelegram:
         }
         if username or known.get("username"):
             user["username"] = username or known["username"]
-        user["language_code"] = "en"
+        user["language_code"] = self.user_languages.get(user_id, "en")
         return user
 
     def message_update(
