@@ -92,7 +92,8 @@ def scratch(name: str, opts: Options) -> Iterator[Path]:
 
 def child_env(**extra: str) -> dict[str, str]:
     """The environment for project subprocesses: no platform tokens or database path from the caller."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_", "DATABASE_", "LANG", "LC_"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TELEGRAM_", "DISCORD_", "DATABASE_", "LANG", "LC_"))}
     env["PYTHONPATH"] = str(ROOT)
     env.update(extra)
     return env

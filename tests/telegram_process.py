@@ -20,7 +20,8 @@ def database_env(db: Path | str) -> dict[str, str]:
 
 
 def bot_env(api_url: str, token: str, db: Path | str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_", "DATABASE_", "LANG", "LC_"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TELEGRAM_", "DISCORD_", "DATABASE_", "LANG", "LC_"))}
     env.update({
         "PYTHONPATH": str(ROOT),
         "TELEGRAM_BOT_TOKEN": token,

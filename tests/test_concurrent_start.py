@@ -20,7 +20,8 @@ COMMENTS_EACH = 15
 
 
 def start_consoles(db: str, cwd: Path) -> list[subprocess.Popen[str]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_", "DATABASE_", "LANG", "LC_"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TELEGRAM_", "DISCORD_", "DATABASE_", "LANG", "LC_"))}
     env["PYTHONPATH"] = str(ROOT)
     procs = [subprocess.Popen([sys.executable, "-m", "articlebot", "console", "--db", db, "--user", f"u{i}"],
                               cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,

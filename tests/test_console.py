@@ -17,7 +17,8 @@ HEADINGS = DEMO_HEADINGS
 def run(
     args: list[str], cwd: Path, stdin: str = "", env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_", "DATABASE_", "LANG", "LC_"))}
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith(("TELEGRAM_", "DISCORD_", "DATABASE_", "LANG", "LC_"))}
     clean["PYTHONPATH"] = str(ROOT)
     clean.update(env or {})
     return subprocess.run([sys.executable, "-m", "articlebot", *args], cwd=cwd, input=stdin, capture_output=True,
