@@ -157,17 +157,21 @@ def comments_page(
 
 def search_results(article: Article, query: str, hits: Sequence[SearchHit]) -> Reply:
     blocks: list[Block] = [Heading(_("Search: {query}").format(query=query))]
+    rows: list[tuple[Button, ...]] = []
     for hit in hits:
-        section = article.section(hit.section_key)
-        where = f"§{section.position} " if section else ""
-        blocks.append(Paragraph.of(Span(where + hit.heading, Style.BOLD)))
+        if hit.section_key == WHOLE_ARTICLE:
+            blocks.append(Paragraph.of(Span(_("Introduction"), Style.BOLD)))
+            button = Button(_("Open the introduction"), encode(Verb.SECTION, article.id, WHOLE_ARTICLE))
+        else:
+            section = article.section(hit.section_key)
+            where = f"§{section.position} " if section else ""
+            blocks.append(Paragraph.of(Span(where + hit.heading, Style.BOLD)))
+            button = Button(_("Open §{position}").format(position=section.position),
+                            encode(Verb.SECTION, article.id, section.key)) if section else None
         blocks.append(Paragraph(marked_spans(hit.snippet)))
-    rows = tuple(
-        (Button(_("Open §{position}").format(position=s.position), encode(Verb.SECTION, article.id, s.key)),)
-        for s in (article.section(h.section_key) for h in hits[:5])
-        if s is not None
-    )
-    return Reply(tuple(blocks), rows)
+        if button is not None and len(rows) < 5:
+            rows.append((button,))
+    return Reply(tuple(blocks), tuple(rows))
 
 
 def marked_spans(snippet: str) -> tuple[Span, ...]:

@@ -21,7 +21,7 @@ from bot.records import (
 from storage.behind import WriteBehind
 from storage.caches import ReadCaches
 from storage.connection import Database
-from storage.substring import substring_hits
+from storage.substring import merged
 
 
 def _section(row: sqlite3.Row) -> Section:
@@ -194,8 +194,5 @@ class ArticleQueries(ReadCaches):
             (MARK_START, MARK_END, match, article_id, limit),
         )
         hits = [SearchHit(r["key"], r["heading"], r["snip"]) for r in rows]
-        if hits:
-            return hits
-        # unicode61 keeps a run of CJK characters as one token, so a word inside it never matches
-        article = await self.get_article(article_id)
-        return [] if article is None else substring_hits(article, query, limit)
+        # the intro is not indexed, and Chinese inside a run of Chinese is one index term: see substring.py
+        return merged(hits, await self.get_article(article_id), query, limit)

@@ -91,6 +91,15 @@ async def test_search_finds_sections_with_snippets(harness: Harness) -> None:
     assert "Nothing" in await harness.say("ann", "/search zeppelin")
 
 
+async def test_search_finds_the_intro_and_chinese_inside_a_run_of_chinese(harness: Harness) -> None:
+    found = await harness.send("ann", "/search Xiaohongshu")  # only in the intro, which has no section
+    assert "Introduction" in text_of(found) and "known in China as Xiaohongshu" in text_of(found)
+    assert ("Open the introduction", "s:1:") in [(label, data[:4]) for label, data in buttons_of(found)]
+    for word in ("小红书", "红书"):  # two characters are enough, inside a longer run of Chinese
+        assert "Introduction" in await harness.say("ann", f"/search {word}")
+    assert "Nothing" in await harness.say("ann", "/search 红")  # one character finds nothing, not everything
+
+
 async def test_help_lists_commands_and_explains_one(harness: Harness) -> None:
     text = await harness.say("ann", "/help")
     for name in ("/section", "/comment", "/comments", "/next", "/search"):

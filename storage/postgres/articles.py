@@ -21,7 +21,7 @@ from bot.records import (
 from storage.behind import WriteBehind
 from storage.caches import ReadCaches
 from storage.postgres.database import Conn, PgDatabase, one
-from storage.substring import substring_hits
+from storage.substring import merged
 
 ARTICLE_COLUMNS = "id, slug, title, byline, intro, updated_at, source_url"
 SEARCH_WORDS = 12
@@ -168,8 +168,5 @@ class PgArticleQueries(ReadCaches):
         rows = await self.db.fetchall(SEARCH_SQL, {"headline": HEADLINE, "query": match, "article": article_id,
                                                    "limit": limit})
         hits = [SearchHit(r[0], r[1], r[2]) for r in rows]
-        if hits:
-            return hits
-        # the parser keeps a run of CJK characters as one word, so a word inside it never matches
-        article = await self.get_article(article_id)
-        return [] if article is None else substring_hits(article, query, limit)
+        # the intro is not indexed, and Chinese inside a run of Chinese is one index term: see substring.py
+        return merged(hits, await self.get_article(article_id), query, limit)
