@@ -22,6 +22,7 @@ from articlebot import logs
 from articlebot.dbcommands import add_db_parser, plain_error, redact, run_copy, run_migrate, url_password_forms
 from articlebot.settings import Settings
 from articlebot.telegramcommands import add_telegram_parser, run_telegram
+from bot.article import ParsedArticle
 from bot.chat_config import ChatConfig
 from bot.core import Core
 from bot.errors import BotError
@@ -63,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                 "print its outline"))
     imp.add_argument("path", help="a file, or an http(s) link to a page")
     imp.add_argument("--slug", help="short name (default: from the file name)")
+    imp.add_argument("--show", action="store_true",
+                     help="print the whole parsed article (every heading and its text) and store nothing")
 
     exp = with_db(sub.add_parser("export", help="write a chat's discussion as json, csv or md"))
     exp.add_argument("--chat", default="console:main", help="chat key, like telegram:-1001 (default console:main)")
@@ -190,6 +193,9 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Not imported: {err}", file=sys.stderr)
         return 2
     slug = slugify(args.slug or stem or parsed.title)
+    if args.show:
+        print(shown_article(parsed, slug, source))
+        return 0
     store = await open_store(settings, seed=False)
     try:
         saved = await store.save_article(slug, parsed, time.time())
@@ -206,6 +212,21 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     if saved.orphaned:
         print("Comments kept on sections no longer in the article: " + ", ".join(saved.orphaned))
     return 0
+
+
+def shown_article(parsed: ParsedArticle, slug: str, source: str | None) -> str:
+    """What an import produced, all of it, for a person to check before a chat reads it."""
+    lines = [f"Title: {parsed.title}", f"Slug: {slug}"]
+    if parsed.byline:
+        lines.append(f"By: {parsed.byline}")
+    if source:
+        lines.append(f"Source: {source}")
+    lines += ["", f"Intro ({len(parsed.intro)} paragraph{'s' if len(parsed.intro) != 1 else ''}):"]
+    lines += [f"  {p}" for p in parsed.intro] or ["  (none)"]
+    for i, section in enumerate(parsed.sections, start=1):
+        lines += ["", f"{i}. {section.heading}  [{section.key}]"]
+        lines += [f"  {p}" for p in section.paragraphs]
+    return "\n".join(lines)
 
 
 async def cmd_export(args: argparse.Namespace, settings: Settings) -> int:

@@ -159,6 +159,7 @@ def search_results(article: Article, query: str, hits: Sequence[SearchHit]) -> R
     blocks: list[Block] = [Heading(_("Search: {query}").format(query=query))]
     rows: list[tuple[Button, ...]] = []
     for hit in hits:
+        button: Button | None
         if hit.section_key == WHOLE_ARTICLE:
             blocks.append(Paragraph.of(Span(_("Introduction"), Style.BOLD)))
             button = Button(_("Open the introduction"), encode(Verb.SECTION, article.id, WHOLE_ARTICLE))

@@ -136,3 +136,14 @@ def test_an_unreachable_database_is_named_without_its_password(tmp_path: Path) -
     bad = run(["console"], tmp_path, "", env={"DATABASE_URL": "mysql://bob:hunter22@db/x"})
     assert bad.returncode == 2 and "DATABASE_URL is a postgresql:// URL" in bad.stderr
     assert "hunter22" not in bad.stderr
+
+
+def test_import_show_prints_the_whole_article_and_stores_nothing(tmp_path: Path) -> None:
+    result = run(["import", str(DEMO), "--show", "--db", str(tmp_path / "s.db")], tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Title: The Great Migration of TikTok to RedNote" in out and "By: Joel Wong" in out
+    assert "known in China as Xiaohongshu" in out  # the intro, in full
+    assert [out.index(f". {h}") for h in HEADINGS] == sorted(out.index(f". {h}") for h in HEADINGS)
+    assert "cost of living in China, particularly for housing" in out  # each section's text
+    assert not (tmp_path / "s.db").exists()

@@ -657,3 +657,10 @@ def test_pathological_markdown_is_fast() -> None:
     article = parse_article(("# Title\n\n" + body).encode())
     assert time.monotonic() - started < 20
     assert article.title == "Title"
+
+
+def test_chinese_bylines_are_recognised() -> None:
+    for line, name in (("作者：林晓", "林晓"), ("文／王小明", "王小明"), ("记者: 张三", "张三")):
+        parsed = parse_article(f"# 标题\n\n{line}\n\n正文第一段。\n\n## 一、开头\n\n内容。\n".encode(), filename="a.md")
+        assert parsed.byline == name, line
+        assert line not in parsed.intro

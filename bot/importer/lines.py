@@ -14,6 +14,9 @@ _PROSE_ENDINGS = ".!?:;,。！？：；，…"
 _CLOSERS = "\"'”’)]»」』】"
 _BULLET = re.compile(r"(?:[-*+•·▪–—]|\d{1,3}[.)])\s")
 _BYLINE = re.compile(r"[*_]{0,2}\s*by\s+(?P<name>\S.*?)\s*[*_]{0,2}", re.IGNORECASE)
+# Chinese bylines: 作者：林晓, 文／林晓, 撰文：林晓 (a full-width or plain colon or slash)
+_BYLINE_ZH = re.compile(r"[*_]{0,2}\s*(?:作者|文|撰文|记者)\s*[：:／/]\s*"
+                        r"(?P<name>[^\s，。,;；]{1,20}(?:\s[^\s，。,;；]{1,20})?)\s*[*_]{0,2}")
 
 
 def width(text: str) -> int:
@@ -46,11 +49,15 @@ def looks_like_heading(line: str) -> bool:
 
 
 def byline_name(line: str) -> str | None:
-    """`Joel Wong` for `By Joel Wong` (or `*By Joel Wong*`); None for prose such as `By the end of May...`."""
+    """`Joel Wong` for `By Joel Wong` (or `*By Joel Wong*`), `林晓` for `作者：林晓`; None for prose such as
+    `By the end of May...`."""
     line = line.strip()
     # Checked before the pattern runs: a byline is short, and long lines would make the pattern slow.
     if len(line) > 200:
         return None
+    chinese = _BYLINE_ZH.fullmatch(line)
+    if chinese is not None:
+        return chinese.group("name")
     match = _BYLINE.fullmatch(line)
     if match is None:
         return None
