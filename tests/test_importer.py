@@ -664,3 +664,38 @@ def test_chinese_bylines_are_recognised() -> None:
         parsed = parse_article(f"# 标题\n\n{line}\n\n正文第一段。\n\n## 一、开头\n\n内容。\n".encode(), filename="a.md")
         assert parsed.byline == name, line
         assert line not in parsed.intro
+
+
+SCRAPE_WITH_CHROME = """Skip to content
+Menu
+Search
+The Quiet Return of the Village Bakery
+By Ann Smith
+March 3, 2025
+
+In many villages the bakery closed decades ago. Now a new generation of bakers is bringing it back, one loaf at a time, and the neighbours are lining up before dawn.
+
+Why now
+Flour is cheaper than it was, ovens are smaller, and people want bread they can see being made. Several bakers said the same thing in different words.
+
+What it costs
+A small oven and a lease on an empty shop come to less than a car. The hard part is getting up at four every morning for years.
+"""
+
+
+def test_a_scrape_loses_the_site_chrome_and_its_dateline_is_not_a_heading() -> None:
+    parsed = parse_article(SCRAPE_WITH_CHROME.encode(), filename="page.txt")
+    assert parsed.title == "The Quiet Return of the Village Bakery"
+    assert parsed.byline == "Ann Smith"
+    assert [s.heading for s in parsed.sections] == ["Why now", "What it costs"]
+    assert all("March 3" not in p for p in parsed.intro)
+
+
+def test_the_site_name_is_cut_from_a_page_title() -> None:
+    body = ("<p>In many villages the bakery closed decades ago. Now a new generation of bakers is bringing it "
+            "back, one loaf at a time, and the neighbours are lining up before dawn to buy it.</p>") * 4
+    for head in ('<title>The Quiet Return of the Village Bakery | Kulu Media</title>'
+                 '<meta property="og:site_name" content="Kulu Media">',
+                 '<title>The Quiet Return of the Village Bakery - Kulu Media</title>'):
+        page = f"<html><head>{head}</head><body><article>{body}<h2>Why now</h2>{body}</article></body></html>"
+        assert parse_article(page.encode(), filename="page.html").title == "The Quiet Return of the Village Bakery"

@@ -90,7 +90,8 @@ def _draft_from_xml(xml: str, page: _Element) -> Draft:
     # trafilatura joins several authors with "; ".
     authors = [squash(name) for name in (doc.get("author") or "").split(";")]
     draft = Draft(
-        title=squash(doc.get("title") or "") or None, byline=", ".join(filter(None, authors)) or None
+        title=page_title(squash(doc.get("title") or ""), squash(doc.get("sitename") or ""), page) or None,
+        byline=", ".join(filter(None, authors)) or None,
     )
     blocks = list(_blocks(main))
     if not any(0 < level <= MAX_SECTION_LEVEL for level, _ in blocks):
@@ -123,6 +124,35 @@ def _draft_from_xml(xml: str, page: _Element) -> Draft:
             seen_text = True
             draft.add_paragraph(content)
     return draft
+
+
+# "Article | Site", "Article - Site", "Site: Article"...: how pages join their title and their site's name
+_TITLE_SEPARATORS = (" | ", " – ", " — ", " - ", " :: ", " · ", " » ")
+_SITE_NAME_WORDS = 4
+
+
+def page_title(meta: str, sitename: str, page: _Element) -> str:
+    """The article's title from the page's metadata, without the site's name that <title> tags carry
+    ("The Bakery Revival | Kulu Media"): the page's own <h1> when the metadata contains it, else the
+    metadata with a site-like part cut off."""
+    if not meta:
+        return meta
+    for h1 in page.iter("h1"):
+        heading = squash(h1.text_content())
+        if heading and heading != meta and heading.casefold() in meta.casefold() and len(heading) >= 8:
+            return heading
+    site = sitename.casefold()
+    for separator in _TITLE_SEPARATORS:
+        if separator not in meta:
+            continue
+        first, _sep, last = meta.rpartition(separator)
+        if last.casefold() == site or (not site and len(last.split()) <= _SITE_NAME_WORDS
+                                       and len(first.split()) > len(last.split())):
+            return first.strip()
+        head, _sep, rest = meta.partition(separator)
+        if site and head.casefold() == site:
+            return rest.strip()
+    return meta
 
 
 def _with_page_headings(blocks: list[tuple[int, str]], page: _Element) -> list[tuple[int, str]]:

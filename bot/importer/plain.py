@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from bot.importer.assemble import MAX_TITLE, Draft
 from bot.importer.lines import byline_name, is_bullet, join_wrapped, looks_like_heading, width
-from bot.importer.scraps import cut_at_end_marker, is_end_marker, is_junk_line, is_tracking_token
+from bot.importer.scraps import (
+    cut_at_end_marker,
+    is_chrome_line,
+    is_date_line,
+    is_end_marker,
+    is_junk_line,
+    is_tracking_token,
+)
 
 # Nobody hard-wraps prose wider than this; a longer line is a whole paragraph on one line.
 _MAX_WRAP = 120
@@ -14,8 +21,8 @@ def parse_plain(text: str) -> Draft:
     units = [unit for block in _blocks(text) for unit in _block_units(block)]
     # Judged on whole paragraphs, not lines: a wrapped line of prose may look like a leftover on its own.
     units = [unit for unit in cut_at_end_marker(units) if not is_junk_line(unit)]
-    while units and is_tracking_token(units[0]):
-        units.pop(0)
+    while units and (is_tracking_token(units[0]) or is_chrome_line(units[0])):
+        units.pop(0)  # a site's navigation copied above the article, or a widget id
 
     draft = Draft()
     if not units:
@@ -24,11 +31,16 @@ def parse_plain(text: str) -> Draft:
         draft.title = units.pop(0)
     if units and draft.title is not None and byline_name(units[0]) is not None:
         draft.byline = byline_name(units.pop(0))
+    while units and is_date_line(units[0]):
+        units.pop(0)  # the dateline under the title: when it was posted, not the first words of the article
+    if units and draft.byline is None and draft.title is not None and byline_name(units[0]) is not None:
+        draft.byline = byline_name(units.pop(0))  # a byline under the dateline
 
     for index, unit in enumerate(units):
         following = units[index + 1] if index + 1 < len(units) else None
         # A heading needs a paragraph under it; two short lines in a row are more likely prose.
-        if following is not None and looks_like_heading(unit) and not looks_like_heading(following):
+        if (following is not None and looks_like_heading(unit) and not looks_like_heading(following)
+                and not is_date_line(unit)):
             draft.start_section(unit)
         else:
             draft.add_paragraph(unit)

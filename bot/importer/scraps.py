@@ -29,6 +29,22 @@ _END_PREFIXES = (
 # Dropped wherever they stand: accessibility links and tracking tokens that scrapers copy as text.
 _JUNK_LINES = frozenset({"skip to content", "skip to main content", "fbpx", "advertisement"})
 _TRACKING_TOKEN = re.compile(r"[a-z0-9_-]{1,16}")
+# A site's navigation copied above the article: never its title.
+_CHROME_LINES = frozenset({
+    "menu", "main menu", "open menu", "close menu", "toggle navigation", "navigation", "search", "search for",
+    "home", "close", "log in", "login", "sign in", "sign up", "register", "subscribe", "share", "follow us",
+    "primary menu", "site navigation", "skip to navigation", "search this site", "submit", "go",
+})
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+          r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+# "March 3, 2025", "3 March 2025", "2025-03-03", "03/03/2025", "2025年3月3日", with "Published"/"Updated" and a time
+_DATE_LINE = re.compile(
+    r"(?:(?:published|posted|updated|last updated|date)\s*:?\s*(?:on\s+)?)?"
+    r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?"
+    r"(?:" + _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\s+" + _MONTH + r",?\s+\d{4}"
+    r"|\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
+    r"(?:,?\s*(?:at\s+)?\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[a-z]{2,4})?)?",
+    re.IGNORECASE)
 _TRIM = " \t*_:.…!>#-"
 # Page furniture that extractors keep on pages without clear markup. Only short paragraphs qualify, so an
 # article about cookies or newsletters keeps its text.
@@ -62,6 +78,16 @@ def is_junk_line(line: str) -> bool:
         return False
     line = line.strip()
     return _COOKIE_NOTICE.match(line) is not None or _NEWSLETTER.match(line) is not None
+
+
+def is_chrome_line(line: str) -> bool:
+    return _plain(line) in _CHROME_LINES
+
+
+def is_date_line(line: str) -> bool:
+    """A line that is only a date (and maybe a time): the post's dateline, never a heading."""
+    text = line.strip().strip(_TRIM)
+    return len(text) <= 60 and _DATE_LINE.fullmatch(text) is not None
 
 
 def is_tracking_token(line: str) -> bool:
