@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from bot.types import Reply
+
 
 class AdapterStartError(RuntimeError):
     """An adapter cannot start for a reason the operator must fix (a refused token); says which, plainly."""
@@ -18,6 +20,11 @@ class Adapter(Protocol):
 
     async def stop(self) -> None:
         """Stops serving and releases connections; safe to call twice."""
+        ...
+
+    async def announce(self, chat_key: str, reply: Reply) -> bool:
+        """Says `reply` in a chat of this platform unprompted (a followed feed's new post); False when it
+        could not be delivered."""
         ...
 
     async def wait_closed(self) -> None:

@@ -15,8 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from adapters.base import Adapter, AdapterStartError
+from adapters.feedloop import TICK_SECONDS, AnnouncementRouter, poll_feeds, poller_name
 from articlebot.settings import Settings
 from bot.core import Core
+from bot.feeds import FeedPoller
 from bot.ports import Inbox
 
 log = logging.getLogger("articlebot.runner")
@@ -178,6 +180,7 @@ async def run_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_
     started: list[Supervised] = []
     starting: list[Supervised] = []  # reported from the first moment, "starting" until it serves
     keepers: list[asyncio.Task[None]] = []
+    feeds: asyncio.Task[None] | None = None
     health = None
     try:
         if settings.health_port is not None:
@@ -194,6 +197,10 @@ async def run_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_
             started.append(supervised)
         settle_garbage_collector()
         keepers = [asyncio.create_task(s.keep_serving(), name=f"articlebot-keep-{s.name}") for s in started]
+        router = AnnouncementRouter(lambda: [s.adapter for s in started if s.state == "serving"])
+        feeds = asyncio.create_task(poll_feeds(FeedPoller(core.services, router, holder=poller_name()), stop,
+                                               min(settings.feed_poll_seconds, TICK_SECONDS)),
+                                    name="articlebot-feeds")
         stopper = asyncio.ensure_future(stop.wait())
         await asyncio.wait([stopper, *keepers], return_when=asyncio.FIRST_COMPLETED)
         stopper.cancel()
@@ -203,6 +210,9 @@ async def run_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_
                 raise keeper.exception()  # type: ignore[misc]
     finally:
         stop.set()
+        if feeds is not None:
+            feeds.cancel()
+            await asyncio.gather(feeds, return_exceptions=True)
         for keeper in keepers:
             # one may be inside an adapter's start(), which a stop request cannot interrupt: cancelled, and
             # the adapter it was starting is stopped below like the others

@@ -17,6 +17,7 @@ from pydantic import SecretStr
 import bot
 from adapters.base import AdapterStartError
 from adapters.runner import AdaptersGaveUp
+from adapters.web.feeds import FeedFetcher
 from adapters.web.pages import PageFetcher
 from articlebot import logs
 from articlebot.dbcommands import add_db_parser, plain_error, redact, run_copy, run_migrate, url_password_forms
@@ -120,7 +121,8 @@ def make_core(store: AnyStore, settings: Settings, pages: PageFetcher | None = N
     defaults = ChatConfig(edit_window=settings.edit_window_minutes, report_threshold=settings.report_threshold)
     return Core(store, owners=frozenset(settings.bot_owners), defaults=defaults,
                 admin_cache_seconds=settings.admin_cache_seconds, import_max_bytes=settings.import_max_bytes,
-                pages=pages)
+                pages=pages, feeds=FeedFetcher(pages) if pages is not None else None,
+                feed_poll_seconds=settings.feed_poll_seconds)
 
 
 def console_language(flag: str | None) -> str | None:

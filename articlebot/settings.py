@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     import_max_bytes: int = Field(default=2_000_000, ge=1)
     import_timeout_seconds: float = Field(default=20.0, gt=0)
     import_allow_private: bool = False  # let /import open loopback and private addresses (self-hosted sites)
+    feed_poll_seconds: float = Field(default=900.0, gt=0)  # how often each followed feed is fetched
     admin_cache_seconds: int = Field(default=60, ge=0)
     sqlite_synchronous: str = "NORMAL"
 

@@ -8,7 +8,7 @@ from bot.chat_config import ChatConfig
 from bot.errors import BotError
 from bot.i18n import ENGLISH
 from bot.permissions import Permissions, Role
-from bot.ports import Clock, Pages, Platform, Store
+from bot.ports import Clock, FeedSource, Pages, Platform, Store
 from bot.records import Article, ModlogEntry, Position
 from bot.types import Event
 
@@ -24,6 +24,8 @@ class Services:
     import_max_bytes: int
     comment_max_chars: int
     pages: Pages | None = None
+    feeds: FeedSource | None = None
+    feed_poll_seconds: float = 900.0
 
 
 @dataclass

@@ -16,7 +16,7 @@ from bot.context import Context, Services
 from bot.errors import BotError
 from bot.i18n import ENGLISH, N_, _, normalize, speaking
 from bot.permissions import Permissions
-from bot.ports import Clock, Pages, Platform, Store, SystemClock
+from bot.ports import Clock, FeedSource, Pages, Platform, Store, SystemClock
 from bot.types import Anchor, ButtonPress, Chat, Command, Event, Outcome, PlainReply, text_reply
 
 log = logging.getLogger("articlebot.core")
@@ -42,6 +42,8 @@ class Core:
         import_max_bytes: int = 2_000_000,
         comment_max_chars: int = 16_000,
         pages: Pages | None = None,
+        feeds: FeedSource | None = None,
+        feed_poll_seconds: float = 900.0,
     ) -> None:
         clock = clock or SystemClock()
         self.services = Services(
@@ -52,6 +54,8 @@ class Core:
             import_max_bytes=import_max_bytes,
             comment_max_chars=comment_max_chars,
             pages=pages,
+            feeds=feeds,
+            feed_poll_seconds=feed_poll_seconds,
         )
 
     @property

@@ -23,3 +23,11 @@ class BotError(Exception):
 
 class ImportRefused(BotError):
     """An article file that cannot be imported (empty, binary, too large, no text)."""
+
+
+class RetryLater(ImportRefused):
+    """The site asked us to come back later (429 with Retry-After): how many seconds it asked for."""
+
+    def __init__(self, message: str, seconds: float, **params: object) -> None:
+        super().__init__(message, **params)
+        self.seconds = seconds

@@ -15,6 +15,8 @@ from bot.records import (
     Ban,
     Comment,
     CommentGate,
+    FeedFollow,
+    FetchedFeed,
     FetchedPage,
     Lease,
     ModlogEntry,
@@ -26,7 +28,7 @@ from bot.records import (
     Status,
     WordFilter,
 )
-from bot.types import Anchor, Attachment, Chat, User
+from bot.types import Anchor, Attachment, Chat, Reply, User
 
 
 class Clock(Protocol):
@@ -56,6 +58,22 @@ class Pages(Protocol):
 
     async def fetch_page(self, url: str, *, etag: str | None = None, last_modified: str | None = None
                          ) -> FetchedPage: ...
+
+
+class FeedSource(Protocol):
+    """Feeds on the web (RSS, Atom, JSON Feed), fetched as guardedly as pages. A site's page that names its
+    feed (<link rel="alternate">) stands for that feed. Refusals are ImportRefused; RetryLater when the site
+    asks for a pause."""
+
+    async def fetch_feed(self, url: str, *, etag: str | None = None, last_modified: str | None = None
+                         ) -> FetchedFeed: ...
+
+
+class Announcer(Protocol):
+    """Saying something in a chat nobody just spoke in (a followed feed's new post). False when the
+    platform refused or the chat is gone; adapters remember what the message shows, as for answers."""
+
+    async def announce(self, chat_key: str, reply: Reply) -> bool: ...
 
 
 class Articles(Protocol):
@@ -162,6 +180,26 @@ class Inbox(Protocol):
     async def release_poller(self, platform: str, holder: str) -> None: ...
 
 
-class Store(Articles, Readers, Comments, Moderation, Protocol):
+class Feeds(Protocol):
+    """The feeds each chat follows, which of their posts it has seen, and who polls each now (of several
+    processes, exactly one: a claim is a lease that runs out if its holder dies)."""
+
+    async def follow_feed(self, follow: FeedFollow, seen: Sequence[str], log: ModlogEntry) -> bool:
+        """False when this chat already follows it (nothing changes)."""
+        ...
+
+    async def unfollow_feed(self, chat_key: str, url: str, log: ModlogEntry) -> bool: ...
+    async def chat_feeds(self, chat_key: str) -> list[FeedFollow]: ...
+    async def claim_due_feeds(self, now: float, holder: str, hold_seconds: float, limit: int) -> list[FeedFollow]:
+        ...
+
+    async def unseen_entries(self, chat_key: str, url: str, keys: Sequence[str]) -> list[str]: ...
+    async def feed_polled(self, follow: FeedFollow, seen: Sequence[str], now: float) -> None:
+        """Stores the poll's outcome (`follow` carries the new validators, next poll and failures), marks
+        `seen` as announced, and releases the claim."""
+        ...
+
+
+class Store(Articles, Readers, Comments, Moderation, Feeds, Protocol):
     """Everything the core stores, as one object: a store (SQLite or PostgreSQL) implements every small
     protocol above and `Inbox`. Each method is one transaction; writes are durable when they return."""

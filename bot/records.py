@@ -183,3 +183,43 @@ class Lease:
     host: str
     pid: int
     expires_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One post of a feed. `key` tells posts apart across polls: the entry's id, else its link."""
+
+    key: str
+    link: str | None
+    title: str
+    content_html: str | None = None  # the whole post, when the feed carries it (not just a summary)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedFeed:
+    """A feed as fetched: its own address (a site's page may have named it), title, entries newest first,
+    and the validators for fetching it again; `unchanged` when the site said nothing is new."""
+
+    url: str
+    title: str = ""
+    entries: tuple[FeedEntry, ...] = ()
+    etag: str | None = None
+    last_modified: str | None = None
+    unchanged: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FeedFollow:
+    """A chat following a feed: where to fetch it, whether its new posts become the chat's article, and the
+    poller's state (validators, when next, how many failures in a row)."""
+
+    chat_key: str
+    url: str
+    title: str
+    switch: bool
+    added_by: str
+    added_at: float
+    next_poll: float
+    etag: str | None = None
+    modified: str | None = None
+    failures: int = 0

@@ -1,7 +1,7 @@
 """The translation catalogs, kept with Babel: `python scripts/catalogs.py` (or `scripts/catalogs.py --check`).
 
 1. extracts every message the bot can say from bot/ and adapters/ (`_`, `ngettext`, `N_`, and the first
-   argument of `BotError` / `ImportRefused`) into bot/locale/articlebot.pot;
+   argument of `BotError`, `ImportRefused` and `RetryLater`) into bot/locale/articlebot.pot;
 2. merges it into each language's .po (new messages arrive empty, for a translator; gone ones are dropped);
 3. fills the English catalog (its text is the message itself) and compiles every .mo, which is what the bot
    reads at run time (Python's own gettext: Babel is needed only here and in the tests).
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "bot" / "locale"
 DOMAIN = "articlebot"
 SOURCES = ("bot", "adapters")
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "BotError": None, "ImportRefused": None}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "BotError": None, "ImportRefused": None, "RetryLater": None}
 LANGUAGES = ("en", "zh_Hans")
 PLACEHOLDER = re.compile(r"(?<!\{)\{([a-z_]+)\}(?!\})")
 

@@ -44,6 +44,8 @@ TABLES: tuple[Table, ...] = (
     Table("reports", ("comment_id", "reporter_key")),
     Table("modlog", ("id",)),
     Table("inbox", ("platform", "update_id")),
+    Table("feeds", ("chat_key", "url")),
+    Table("feed_entries", ("chat_key", "url", "entry")),
 )
 
 

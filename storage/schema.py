@@ -176,6 +176,32 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE users ADD COLUMN language TEXT;
     """,
+    # 7: feeds each chat follows, the posts it has been shown, and which process polls each feed now
+    """
+    CREATE TABLE feeds (
+        chat_key TEXT NOT NULL,
+        url TEXT NOT NULL,
+        title TEXT NOT NULL,
+        switch INTEGER NOT NULL,
+        added_by TEXT NOT NULL,
+        added_at REAL NOT NULL,
+        next_poll REAL NOT NULL,
+        etag TEXT,
+        modified TEXT,
+        failures INTEGER NOT NULL DEFAULT 0,
+        holder TEXT,
+        held_until REAL,
+        PRIMARY KEY (chat_key, url)
+    ) WITHOUT ROWID;
+    CREATE INDEX feeds_due ON feeds(next_poll);
+    CREATE TABLE feed_entries (
+        chat_key TEXT NOT NULL,
+        url TEXT NOT NULL,
+        entry TEXT NOT NULL,
+        seen_at REAL NOT NULL,
+        PRIMARY KEY (chat_key, url, entry)
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

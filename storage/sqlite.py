@@ -10,11 +10,12 @@ from storage.behind import Anchors, Positions, WriteBehind
 from storage.caches import CHAT_ARTICLE_SECONDS
 from storage.comments import CommentQueries
 from storage.connection import Database
+from storage.feeds import FeedQueries
 from storage.inbox import InboxQueries
 from storage.moderation import ModerationQueries
 
 
-class SqliteStore(ArticleQueries, CommentQueries, ModerationQueries, InboxQueries):
+class SqliteStore(ArticleQueries, CommentQueries, ModerationQueries, InboxQueries, FeedQueries):
     def __init__(self, db: Database, *, chat_article_seconds: float = CHAT_ARTICLE_SECONDS) -> None:
         super().__init__(chat_article_seconds)
         self.db = db

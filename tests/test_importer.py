@@ -666,21 +666,21 @@ def test_chinese_bylines_are_recognised() -> None:
         assert line not in parsed.intro
 
 
-SCRAPE_WITH_CHROME = """Skip to content
-Menu
-Search
-The Quiet Return of the Village Bakery
-By Ann Smith
-March 3, 2025
-
-In many villages the bakery closed decades ago. Now a new generation of bakers is bringing it back, one loaf at a time, and the neighbours are lining up before dawn.
-
-Why now
-Flour is cheaper than it was, ovens are smaller, and people want bread they can see being made. Several bakers said the same thing in different words.
-
-What it costs
-A small oven and a lease on an empty shop come to less than a car. The hard part is getting up at four every morning for years.
-"""
+SCRAPE_WITH_CHROME = "\n".join((
+    "Skip to content", "Menu", "Search", "The Quiet Return of the Village Bakery", "By Ann Smith", "March 3, 2025",
+    "",
+    "In many villages the bakery closed decades ago. Now a new generation of bakers is bringing it back, one loaf "
+    "at a time, and the neighbours are lining up before dawn.",
+    "",
+    "Why now",
+    "Flour is cheaper than it was, ovens are smaller, and people want bread they can see being made. Several "
+    "bakers said the same thing in different words.",
+    "",
+    "What it costs",
+    "A small oven and a lease on an empty shop come to less than a car. The hard part is getting up at four every "
+    "morning for years.",
+    "",
+))
 
 
 def test_a_scrape_loses_the_site_chrome_and_its_dateline_is_not_a_heading() -> None:

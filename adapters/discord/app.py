@@ -19,10 +19,12 @@ import yarl
 
 from adapters.discord.client import ArticleClient
 from adapters.discord.internals import close_client
+from adapters.discord.send import announce_in_channel
 from adapters.discord.serve import Dispatcher
 from adapters.discord.slash import command_payloads
 from articlebot.settings import Settings
 from bot.core import Core
+from bot.types import Chat, Reply
 
 log = logging.getLogger("articlebot.discord")
 
@@ -79,6 +81,12 @@ class DiscordAdapter:
                 async with asyncio.timeout(10):
                     await self._task
         self._closed.set()
+
+    async def announce(self, chat_key: str, reply: Reply) -> bool:
+        client = self.client
+        if client is None or not client.is_ready():
+            return False
+        return await announce_in_channel(self.core, Chat(chat_key), client.http, reply)
 
     async def wait_closed(self) -> None:
         await self._closed.wait()

@@ -24,7 +24,7 @@ from adapters.discord.events import locale_of
 from adapters.discord.render import render_messages
 from bot.core import Core
 from bot.i18n import N_, _, speaking
-from bot.types import Anchor, Button, Chat, File, Outcome, text_reply
+from bot.types import Anchor, Button, Chat, File, Outcome, Reply, text_reply
 
 log = logging.getLogger("articlebot.discord")
 
@@ -96,6 +96,26 @@ def message_kwargs(item: Outgoing) -> dict[str, Any]:
 def log_failure(what: str, chat: Chat, err: discord.HTTPException) -> None:
     log.warning("could not send %s in %s: HTTP %s (code %s) %s", what, chat.key, err.status, err.code,
                 err.text[:200])
+
+
+async def announce_in_channel(core: Core, chat: Chat, http: HTTPClient, reply: Reply) -> bool:
+    """A message nobody asked for (a followed feed's new post), through the client's own HTTP client."""
+    channel_id = int(chat.key.split(":", 1)[1])
+    sent_any = False
+    for item in plan(Outcome((reply,))):
+        params = handle_message_parameters(item.content, allowed_mentions=NO_PINGS)
+        assert params.payload is not None
+        components = components_of(item.buttons)
+        if components:
+            params.payload["components"] = components
+        try:
+            data = await attempt("an announcement", chat, partial(http.send_message, channel_id, params=params))
+        except Failed:
+            continue
+        sent_any = True
+        if item.anchor is not None:
+            await core.remember_sent(chat, str(data["id"]), item.anchor)
+    return sent_any
 
 
 class ChannelSender:

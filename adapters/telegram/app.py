@@ -36,6 +36,7 @@ from bot.commands import REGISTRY
 from bot.core import Core
 from bot.i18n import LANGUAGES, TELEGRAM_CODES, in_language
 from bot.ports import Inbox
+from bot.types import Chat, Reply
 
 COMMAND_DESCRIPTION_LIMIT = BotCommandLimit.MAX_DESCRIPTION
 log = logging.getLogger("articlebot.telegram")
@@ -165,6 +166,9 @@ class TelegramAdapter:
 
     async def wait_closed(self) -> None:
         await self._closed.wait()
+
+    async def announce(self, chat_key: str, reply: Reply) -> bool:
+        return await self.sender.announce(Chat(chat_key), reply)
 
     async def _call_quietly(self, what: str, call: object) -> None:
         try:

@@ -18,7 +18,7 @@ from adapters.telegram.events import Incoming
 from adapters.telegram.internals import post_raw
 from adapters.telegram.render import label, render_messages
 from bot.core import Core
-from bot.types import Outcome, Reply, plain_text
+from bot.types import Chat, Outcome, Reply, plain_text
 
 log = logging.getLogger("articlebot.telegram")
 T = TypeVar("T")
@@ -141,6 +141,23 @@ class Sender:
             file = reply.file
             await with_retries("sendDocument", lambda: self.bot.send_document(
                 chat_id, InputFile(file.content, filename=file.filename), message_thread_id=thread))
+
+    async def announce(self, chat: Chat, reply: Reply) -> bool:
+        """A message nobody asked for (a followed feed's new post), in the chat's main thread."""
+        chat_id = int(chat.key.split(":", 1)[1])
+        texts = render_messages(reply)
+        markup = keyboard(reply)
+        sent_any = False
+        for i, text in enumerate(texts):
+            params: dict[str, Any] = {"chat_id": chat_id, "link_preview_options": NO_PREVIEW}
+            if i == len(texts) - 1 and markup is not None:
+                params["reply_markup"] = markup
+            sent = await self._send_text(text, reply, params)
+            if sent is not None:
+                sent_any = True
+                if reply.anchor is not None:
+                    await self.core.remember_sent(chat, str(sent), reply.anchor)
+        return sent_any
 
     async def _send_text(self, text: str, reply: Reply, params: dict[str, Any]) -> int | None:
         """Sends one HTML message; returns its message id, or None when it could not be sent."""

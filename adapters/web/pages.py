@@ -5,13 +5,15 @@ and takes only the kinds of document it can import. Every refusal is an ImportRe
 from __future__ import annotations
 
 import asyncio
+import email.utils
+import time
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 
 from adapters.web.charset import decode_page
 from adapters.web.guard import GuardedResolver, check_literal
-from bot.errors import ImportRefused
+from bot.errors import ImportRefused, RetryLater
 from bot.records import FetchedPage
 
 MAX_REDIRECTS = 5
@@ -27,6 +29,27 @@ KINDS = {
 }
 FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/feed+json", "application/xml",
                         "text/xml"})
+
+
+PAGE_ACCEPT = "text/html, text/markdown;q=0.9, text/plain;q=0.8"
+FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
+               "text/xml;q=0.9, text/html;q=0.8")
+DEFAULT_RETRY_SECONDS = 600.0
+MAX_RETRY_SECONDS = 86_400.0
+
+
+def retry_after(header: str | None) -> float:
+    """Seconds from a Retry-After header (seconds, or an HTTP date); a sane default when it says neither."""
+    if header:
+        text = header.strip()
+        if text.isdigit():
+            return min(float(text), MAX_RETRY_SECONDS)
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return DEFAULT_RETRY_SECONDS
+        return min(max(0.0, when.timestamp() - time.time()), MAX_RETRY_SECONDS)
+    return DEFAULT_RETRY_SECONDS
 
 
 def check_url(url: str, allow_private: bool) -> str:
@@ -64,10 +87,11 @@ class PageFetcher:
             await self._session.close()
             self._session = None
 
-    async def fetch_page(self, url: str, *, etag: str | None = None, last_modified: str | None = None
-                         ) -> FetchedPage:
+    async def fetch_page(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+                         feeds: bool = False) -> FetchedPage:
+        """With `feeds`, a feed is taken too (kind "feed", its text decoded): for following one."""
         try:
-            return await asyncio.wait_for(self._fetch(url, etag, last_modified), self.timeout_seconds)
+            return await asyncio.wait_for(self._fetch(url, etag, last_modified, feeds), self.timeout_seconds)
         except TimeoutError as err:
             raise ImportRefused("The site took longer than {seconds} seconds to send the page.",
                                 seconds=format(self.timeout_seconds, "g")) \
@@ -75,10 +99,10 @@ class PageFetcher:
         except aiohttp.ClientError as err:
             raise ImportRefused("I could not fetch that page ({error}).", error=type(err).__name__) from err
 
-    async def _fetch(self, url: str, etag: str | None, last_modified: str | None) -> FetchedPage:
+    async def _fetch(self, url: str, etag: str | None, last_modified: str | None, feeds: bool) -> FetchedPage:
         session = self._open()
         url = check_url(url, self.allow_private)
-        headers = {"Accept": "text/html, text/markdown;q=0.9, text/plain;q=0.8"}
+        headers = {"Accept": FEED_ACCEPT if feeds else PAGE_ACCEPT}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -93,11 +117,17 @@ class PageFetcher:
                     continue
                 if response.status == 304:
                     return FetchedPage(url=url, kind="unchanged", text="", etag=etag, last_modified=last_modified)
+                if response.status == 429:
+                    wait = retry_after(response.headers.get("Retry-After"))
+                    raise RetryLater("The site asks us to wait {wait} seconds before asking again.", wait,
+                                     wait=round(wait))
                 if response.status >= 400:
                     raise ImportRefused("The site answered {status}; check the link.",
                                         status=" ".join(str(p) for p in (response.status, response.reason) if p))
                 mime = response.content_type.lower()
                 kind = KINDS.get(mime)
+                if feeds and (mime in FEED_TYPES or mime == "application/json"):
+                    kind = "feed"
                 if kind is None:
                     if mime in FEED_TYPES:
                         raise ImportRefused("That link is a feed, not an article: send the link of one post.")
@@ -107,7 +137,7 @@ class PageFetcher:
                     raise ImportRefused("That link is {type}, not an article (HTML, Markdown or plain text).",
                                         type=mime)
                 body = await self._read(response)
-                text = decode_page(body, response.charset, html=kind == "html")
+                text = decode_page(body, response.charset, html=kind in ("html", "feed"))
                 return FetchedPage(url=url, kind=kind, text=text, etag=response.headers.get("ETag"),
                                    last_modified=response.headers.get("Last-Modified"))
         raise ImportRefused("The site redirected more than {n} times.", n=MAX_REDIRECTS)

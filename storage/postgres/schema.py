@@ -170,4 +170,30 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE users ADD COLUMN language TEXT;
     """,
+    # 7: feeds each chat follows, the posts it has been shown, and which process polls each feed now
+    """
+    CREATE TABLE feeds (
+        chat_key TEXT NOT NULL,
+        url TEXT NOT NULL,
+        title TEXT NOT NULL,
+        switch INTEGER NOT NULL,
+        added_by TEXT NOT NULL,
+        added_at DOUBLE PRECISION NOT NULL,
+        next_poll DOUBLE PRECISION NOT NULL,
+        etag TEXT,
+        modified TEXT,
+        failures INTEGER NOT NULL DEFAULT 0,
+        holder TEXT,
+        held_until DOUBLE PRECISION,
+        PRIMARY KEY (chat_key, url)
+    );
+    CREATE INDEX feeds_due ON feeds(next_poll);
+    CREATE TABLE feed_entries (
+        chat_key TEXT NOT NULL,
+        url TEXT NOT NULL,
+        entry TEXT NOT NULL,
+        seen_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (chat_key, url, entry)
+    );
+    """,
 )

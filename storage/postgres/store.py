@@ -7,11 +7,12 @@ from storage.caches import CHAT_ARTICLE_SECONDS
 from storage.postgres.articles import PgArticleQueries
 from storage.postgres.comments import PgCommentQueries
 from storage.postgres.database import POOL_SIZE, Conn, PgDatabase
+from storage.postgres.feeds import PgFeedQueries
 from storage.postgres.inbox import PgInboxQueries
 from storage.postgres.moderation import PgModerationQueries
 
 
-class PostgresStore(PgArticleQueries, PgCommentQueries, PgModerationQueries, PgInboxQueries):
+class PostgresStore(PgArticleQueries, PgCommentQueries, PgModerationQueries, PgInboxQueries, PgFeedQueries):
     def __init__(self, db: PgDatabase, *, chat_article_seconds: float = CHAT_ARTICLE_SECONDS) -> None:
         super().__init__(chat_article_seconds)
         self.db = db
