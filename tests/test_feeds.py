@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +16,10 @@ from bot.core import Core
 from bot.feeds import FeedPoller
 from bot.types import Reply, plain_text
 from tests.fakes.site import Site
+from tests.fakes.telegram_html import check_html
+from tests.fakes.telegram_server import FakeTelegram
 from tests.support import Harness
+from tests.telegram_process import BotProcess, bot_env
 
 INTERVAL = 60.0
 
@@ -158,3 +162,24 @@ async def test_refusals_are_plain_and_store_nothing(harness: Harness, site: Site
         assert await harness.store.chat_feeds("test:group") == []
     finally:
         await pages.close()
+
+
+async def test_a_followed_feeds_new_post_appears_in_the_telegram_group_by_itself(tmp_path: Path, site: Site) -> None:
+    token, group, boss = "987654:FEED-token", -100777, 103
+    async with FakeTelegram(token=token) as fake:
+        fake.set_admins(group, [boss])
+        env = bot_env(fake.url, token, tmp_path / "run.db", FEED_POLL_SECONDS="1", IMPORT_ALLOW_PRIVATE="true")
+        bot = BotProcess(env, tmp_path / "bot.log")
+        asked = fake.push_message(group, boss, f"/follow {site.url}/feed.xml")
+        await bot.start()
+        try:
+            await fake.wait_for(lambda c: c.method == "sendMessage" and "Following" in c.params.get("text", "")
+                                and (c.params.get("reply_parameters") or {}).get("message_id")
+                                == asked["message_id"], 60)
+            site.add("eighth", "The eighth loaf")
+            announced = await fake.wait_for(lambda c: c.method == "sendMessage" and "The eighth loaf"
+                                            in c.params.get("text", ""), 60)
+            assert announced.params["chat_id"] == group and "reply_parameters" not in announced.params
+            assert "New in “Bakery news”" in check_html(announced.params["text"])
+        finally:
+            assert await bot.terminate() == 0
