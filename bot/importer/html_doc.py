@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from bot.errors import ImportRefused
 from bot.i18n import N_
 from bot.importer.assemble import Draft, squash
-from bot.importer.lines import byline_name
+from bot.importer.lines import byline_name, looks_like_heading
 from bot.importer.scraps import is_end_marker, is_junk_line
 
 if TYPE_CHECKING:
@@ -25,6 +25,7 @@ MAX_SECTION_LEVEL = 3
 # <script> stays: JSON-LD scripts carry the author and title.
 _INERT_TAGS = ("style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed")
 _LEVELS = {f"h{level}": level for level in range(1, 7)}
+_PARAGRAPH_CHARS = 40  # what follows a heading-like line must look like prose, not another short line
 
 NO_CONTENT_MESSAGE = N_("I could not find the article text on this page. Try sending the article as plain text.")
 
@@ -96,6 +97,8 @@ def _draft_from_xml(xml: str, page: _Element) -> Draft:
     blocks = list(_blocks(main))
     if not any(0 < level <= MAX_SECTION_LEVEL for level, _ in blocks):
         blocks = _with_page_headings(blocks, page)
+    if not any(0 < level <= MAX_SECTION_LEVEL for level, _ in blocks):
+        blocks = _short_lines_as_headings(blocks)
 
     seen_text = False
     title_checked = False
@@ -104,6 +107,8 @@ def _draft_from_xml(xml: str, page: _Element) -> Draft:
             break
         if not content or is_junk_line(content):
             continue
+        if draft.title is not None and squash(content).casefold() == draft.title.casefold():
+            continue  # the title again (a page's own <h1> after the site's chrome, or as a paragraph)
         if level and not title_checked:
             title_checked = True
             if not seen_text and (level == 1 or draft.title is None or _overlaps(content, draft.title)):
@@ -123,7 +128,27 @@ def _draft_from_xml(xml: str, page: _Element) -> Draft:
         else:
             seen_text = True
             draft.add_paragraph(content)
+    if draft.byline is None:
+        draft.byline = _page_byline(page)
     return draft
+
+
+_BYLINE_SCAN_CHARS = 80  # a byline is a short line; a longer text means the article itself has begun
+_BODY_CHARS = 200
+
+
+def _page_byline(page: _Element) -> str | None:
+    """A byline the extractor left out with the page's chrome ("作者：王小明　2025年3月3日" in an info bar):
+    the first short element above the article's text that reads as one."""
+    for element in page.iter("p", "div", "span", "address", "a"):
+        text = squash(element.text_content())
+        if len(text) > _BODY_CHARS and element.tag == "p":
+            return None
+        if 0 < len(text) <= _BYLINE_SCAN_CHARS:
+            name = byline_name(text)
+            if name is not None:
+                return name
+    return None
 
 
 # "Article | Site", "Article - Site", "Site: Article"...: how pages join their title and their site's name
@@ -183,6 +208,20 @@ def _with_page_headings(blocks: list[tuple[int, str]], page: _Element) -> list[t
     return result
 
 
+def _short_lines_as_headings(blocks: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """On a page with no heading markup at all (bold text in <div>s), a short line that reads like a heading
+    and is followed by a real paragraph is taken for one, as in a plain-text import."""
+    result: list[tuple[int, str]] = []
+    for index, (level, content) in enumerate(blocks):
+        following = blocks[index + 1][1] if index + 1 < len(blocks) else ""
+        if (not level and looks_like_heading(content) and len(following) >= _PARAGRAPH_CHARS
+                and not looks_like_heading(following) and byline_name(content) is None):
+            result.append((2, content))
+        else:
+            result.append((level, content))
+    return result
+
+
 def _anchor(text: str) -> str:
     return text[:80].casefold()
 
@@ -206,6 +245,9 @@ def _blocks(main: _Element) -> Iterator[tuple[int, str]]:
                 yield 0, _text(child)
         elif tag in ("table", "graphic"):
             continue
+        elif tag == "div" and len(element):
+            # trafilatura keeps a page's block-less <div> nesting: its paragraphs are inside
+            yield from _blocks(element)
         else:
             yield 0, _text(element)
 

@@ -56,7 +56,15 @@ _COOKIE_NOTICE = re.compile(
     r"|by continuing to use this (?:web)?site)",
     re.IGNORECASE,
 )
-_NEWSLETTER = re.compile(r"(?:sign up|subscribe)\b.{0,80}\bnewsletter\b", re.IGNORECASE)
+_NEWSLETTER = re.compile(r"(?:sign up|subscribe|join)\b.{0,80}\b(?:newsletter|weekly|daily|inbox)\b", re.IGNORECASE)
+# Short lines that begin like a site's furniture around a post (sharing, editing, follow-ups), in English and
+# Chinese. Only short paragraphs qualify: an article may well begin a sentence with "More from".
+_FURNITURE = re.compile(
+    r"(?:edit this page|was this (?:page|article) helpful|powered by\b|open in app\b|sign up to\b|more from\b"
+    r"|recommended from\b|follow us\b|tags?:|you (?:might|may) also like|related (?:articles|stories)\b"
+    r"|相关阅读|相关文章|责任编辑|编辑：|扫码关注|关注我们|分享到|点击查看|版权声明)",
+    re.IGNORECASE)
+_FURNITURE_LENGTH = 120
 _SHORT_NOTICE = 300
 
 
@@ -77,6 +85,8 @@ def is_junk_line(line: str) -> bool:
     if len(line) > _SHORT_NOTICE:
         return False
     line = line.strip()
+    if len(line) <= _FURNITURE_LENGTH and _FURNITURE.match(line) is not None:
+        return True
     return _COOKIE_NOTICE.match(line) is not None or _NEWSLETTER.match(line) is not None
 
 
