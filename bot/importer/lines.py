@@ -16,8 +16,12 @@ _BULLET = re.compile(r"(?:[-*+•·▪–—]|\d{1,3}[.)])\s")
 _BYLINE = re.compile(r"[*_]{0,2}\s*by\s+(?P<name>\S.*?)\s*[*_]{0,2}", re.IGNORECASE)
 # Chinese bylines: 作者：林晓, 文／林晓, 撰文：林晓 (a full-width or plain colon or slash)
 # a date after the name on a Chinese byline line: 作者：王小明　2025年3月3日
-_TRAILING_DATE = re.compile(r"[\s\u3000]+(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}-\d{2}-\d{2})"
-                            r"(?:\s*\d{1,2}:\d{2})?\s*$")
+# a date after the name on a byline line: "By Mei Lin March 3, 2025", "作者：王小明　2025年3月3日"
+_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_TRAILING_DATE = re.compile(
+    r"[\s\u3000,·|]+(?:on\s+|published\s+|updated\s+)?(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}-\d{2}-\d{2}"
+    r"|" + _MONTHS + r"\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+" + _MONTHS + r"\s+\d{4})(?:,?\s*\d{1,2}:\d{2})?\s*$",
+    re.IGNORECASE)
 _BYLINE_ZH = re.compile(r"[*_]{0,2}\s*(?:作者|文|撰文|记者)\s*[：:／/]\s*"
                         r"(?P<name>[^\s，。,;；]{1,20}(?:\s[^\s，。,;；]{1,20})?)\s*[*_]{0,2}")
 
@@ -58,7 +62,8 @@ def byline_name(line: str) -> str | None:
     # Checked before the pattern runs: a byline is short, and long lines would make the pattern slow.
     if len(line) > 200:
         return None
-    chinese = _BYLINE_ZH.fullmatch(_TRAILING_DATE.sub("", line))
+    line = _TRAILING_DATE.sub("", line)
+    chinese = _BYLINE_ZH.fullmatch(line)
     if chinese is not None:
         return chinese.group("name")
     match = _BYLINE.fullmatch(line)

@@ -101,7 +101,7 @@ def news() -> tuple[str, Article, str]:
                                   "Families in particular like arriving rested without an early start."])],
         ["Subscribe for unlimited access to every story.", "Sign up for our daily newsletter for the morning news.",
          "Read more: the best budget hotels near the station.", "Most read stories this week on our site.",
-         "© 2025 The Continental Ledger. All rights reserved."], shown_byline="Jonas Berg, Ana Ruiz")
+         "© 2025 The Continental Ledger. All rights reserved."])
     page = f"""<!DOCTYPE html><html><head><meta charset="utf-8">
 <title>{escape(a.title)} - The Continental Ledger</title><meta name="author" content="{a.byline}"></head>
 <body><div class="topbar"><p>{a.chrome[0]}</p></div>
