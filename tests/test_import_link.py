@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import ipaddress
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -14,8 +15,9 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
+from aiohttp.abc import AbstractResolver, ResolveResult
 
-from adapters.web.guard import refused_reason
+from adapters.web.guard import GuardedResolver, refused_reason
 from adapters.web.pages import PageFetcher
 from bot.errors import ImportRefused
 from tests.support import Harness
@@ -297,3 +299,35 @@ async def test_refresh_of_an_uploaded_article_says_there_is_no_link(tmp_path: Pa
         assert "was not imported from a link" in await h.say("boss", "/refresh")
     finally:
         await h.close()
+
+
+class NamesResolver(AbstractResolver):
+    """A resolver with a fixed table, standing in for DNS: names that resolve where an attacker wants."""
+
+    TABLE = {"intranet.example": ["10.0.0.7"], "sneaky.example": ["93.184.216.34", "192.168.1.9"],
+             "mapped.example": ["::ffff:127.0.0.1"], "public.example": ["93.184.216.34"]}
+
+    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+                      ) -> list[ResolveResult]:
+        if host not in self.TABLE:
+            raise OSError(f"no such name {host}")
+        return [ResolveResult(hostname=host, host=address, port=port, family=socket.AF_INET6 if ":" in address
+                              else socket.AF_INET, proto=0, flags=0) for address in self.TABLE[host]]
+
+    async def close(self) -> None:
+        return None
+
+
+@pytest.mark.parametrize("name, refused", [("intranet.example", "private network"),
+                                           ("sneaky.example", "private network"),
+                                           ("mapped.example", "loopback"), ("public.example", None),
+                                           ("nowhere.example", "could not find the site")])
+async def test_names_that_resolve_to_private_addresses_are_refused(name: str, refused: str | None) -> None:
+    guard = GuardedResolver(allow_private=False)
+    guard.inner = NamesResolver()
+    if refused is None:
+        assert [r["host"] for r in await guard.resolve(name, 80)] == ["93.184.216.34"]
+        return
+    with pytest.raises(ImportRefused) as caught:
+        await guard.resolve(name, 80)
+    assert refused in str(caught.value)
