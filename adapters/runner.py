@@ -210,14 +210,14 @@ async def run_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_
                 raise keeper.exception()  # type: ignore[misc]
     finally:
         stop.set()
-        if feeds is not None:
-            feeds.cancel()
-            await asyncio.gather(feeds, return_exceptions=True)
-        for keeper in keepers:
-            # one may be inside an adapter's start(), which a stop request cannot interrupt: cancelled, and
-            # the adapter it was starting is stopped below like the others
-            keeper.cancel()
-        await asyncio.gather(*keepers, return_exceptions=True)
+        # cancelled together, with no await before: a keeper that saw the stop first would begin stopping its
+        # adapter, and be cancelled half way through that
+        loose = [*keepers, *([feeds] if feeds is not None else [])]
+        for task in loose:
+            # a keeper may be inside an adapter's start(), which a stop request cannot interrupt: cancelled,
+            # and the adapter it was starting is stopped below like the others
+            task.cancel()
+        await asyncio.gather(*loose, return_exceptions=True)
         for supervised in reversed(started):
             await _stop_quietly(supervised.adapter)
         if health is not None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from articlebot.dbcommands import redact
+from bot.records import FeedFollow, ModlogEntry
 from storage.copy import TABLES, copy_all
 from storage.copy_sqlite import SqliteEndpoint
 from tests.support import Harness
@@ -35,6 +36,9 @@ async def live_discussion(path: Path) -> None:
         await h.say("boss", "/remove #2 off topic")
         await h.store.inbox_add("telegram", [(7, '{"update_id": 7}'), (8, '{"update_id": 8}')], 1.0)
         await h.store.inbox_done("telegram", [7], 2.0)
+        follow = FeedFollow("test:group", "https://example.org/feed.xml", "Example", False, "test:boss", 3.0, 900.0)
+        await h.store.follow_feed(follow, ["post-1", "https://example.org/p/1"],
+                                  ModlogEntry("test:group", 3.0, "test:boss", "follow", follow.url))
         for i in range(30):
             await h.say(f"u{i}", f"/comment note {i}")
     finally:

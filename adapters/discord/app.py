@@ -70,16 +70,20 @@ class DiscordAdapter:
             await self._closed.wait()
             return
         self._stopping = True
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(STOP_GRACE_SECONDS):
-                await self.dispatcher.idle()  # let answers being sent finish
-        if self.client is not None:
-            with contextlib.suppress(Exception):
-                await close_client(self.client)
-        if self._task is not None:
-            with contextlib.suppress(Exception, asyncio.CancelledError):
-                async with asyncio.timeout(10):
-                    await self._task
+        try:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(STOP_GRACE_SECONDS):
+                    await self.dispatcher.idle()  # let answers being sent finish
+            if self.client is not None:
+                with contextlib.suppress(Exception):
+                    await close_client(self.client)
+            if self._task is not None:
+                with contextlib.suppress(Exception, asyncio.CancelledError):
+                    async with asyncio.timeout(10):
+                        await self._task
+        except asyncio.CancelledError:
+            self._stopping = False  # a stop cut short is not a stop: the next call does it all again
+            raise
         self._closed.set()
 
     async def announce(self, chat_key: str, reply: Reply) -> bool:
