@@ -22,6 +22,7 @@ class Verb(Enum):
     APPROVE = "ok"  # comment number
     REJECT = "no"  # comment number
     HELP = "h"  # command name
+    LIKE = "lk"  # comment number: like it, or take the like back
 
 
 _SHAPES: dict[Verb, tuple[str, ...]] = {
@@ -31,6 +32,7 @@ _SHAPES: dict[Verb, tuple[str, ...]] = {
     Verb.APPROVE: ("int",),
     Verb.REJECT: ("int",),
     Verb.HELP: ("key",),
+    Verb.LIKE: ("int",),
 }
 _VERBS = {v.value: v for v in Verb}
 _KEY = re.compile(r"^[\w*-]{0,32}$", re.UNICODE)

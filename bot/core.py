@@ -12,12 +12,13 @@ from bot.commands.discussing import comment_from_reply, comments_page
 from bot.commands.moderation import approve_number, reject_number
 from bot.commands.reading import help_for, select_article, show_section_by_key
 from bot.commands.registry import REGISTRY, CommandSpec, HandlerResult
+from bot.commands.votes import like_number
 from bot.context import Context, Services
 from bot.errors import BotError
 from bot.i18n import ENGLISH, N_, _, normalize, speaking
 from bot.permissions import Permissions
 from bot.ports import Clock, FeedSource, Pages, Platform, Store, SystemClock
-from bot.types import Anchor, ButtonPress, Chat, Command, Event, Outcome, PlainReply, text_reply
+from bot.types import Anchor, ButtonPress, Chat, Command, Event, Outcome, PlainReply, Reaction, plain_text, text_reply
 
 log = logging.getLogger("articlebot.core")
 
@@ -111,6 +112,8 @@ class Core:
             return await self._command(ctx, payload)
         if isinstance(payload, ButtonPress):
             return await self._button(ctx, payload)
+        if isinstance(payload, Reaction):
+            return await self._reaction(ctx, payload)
         if isinstance(payload, PlainReply):
             anchor = await self.store.anchor(ctx.chat_key, payload.reply_to_message)
             if anchor is None:
@@ -133,10 +136,25 @@ class Core:
             await ctx.require_admin(spec.denied)
         return _outcome(await spec.handler(ctx, command.args))
 
+    async def _reaction(self, ctx: Context, reaction: Reaction) -> Outcome:
+        """A reaction to one of the bot's messages likes the comment it shows; reactions are answered with
+        silence (a refused one too: people react to many things)."""
+        anchor = await self.store.anchor(ctx.chat_key, reaction.message_id)
+        if anchor is None or anchor.comment_number is None:
+            return Outcome()
+        try:
+            await like_number(ctx, anchor.comment_number, reaction.added)
+        except BotError:
+            pass
+        return Outcome()
+
     async def _button(self, ctx: Context, press: ButtonPress) -> Outcome:
         action = decode(press.data)
         if action is None:
             raise BotError("This button is no longer valid.")
+        if action.verb is Verb.LIKE:
+            liked = await like_number(ctx, action.int_arg(0), None)
+            return Outcome((liked,), notice=plain_text(liked.blocks[0]))
         if action.verb is Verb.SECTION:
             reply = await show_section_by_key(ctx, action.int_arg(0), action.str_arg(1))
         elif action.verb is Verb.COMMENTS:

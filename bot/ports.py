@@ -200,6 +200,23 @@ class Feeds(Protocol):
         ...
 
 
-class Store(Articles, Readers, Comments, Moderation, Feeds, Protocol):
+class Votes(Protocol):
+    """Likes: one per person per comment. Counts leave out people banned in the chat now, and only visible
+    comments are counted or ranked."""
+
+    async def set_vote(self, comment_id: int, voter_key: str, up: bool, now: float) -> bool:
+        """True when it changed something (a second like, or taking back a like never given, does not)."""
+        ...
+
+    async def vote_counts(self, chat_key: str, comment_ids: Sequence[int], now: float) -> dict[int, int]: ...
+    async def top_comments(self, chat_key: str, article_id: int, now: float, limit: int) -> list[tuple[Comment, int]]:
+        ...
+
+    async def recent_section_counts(self, chat_key: str, article_id: int, since: float) -> dict[str, int]:
+        """Visible comments per section written since `since`: what is being discussed now."""
+        ...
+
+
+class Store(Articles, Readers, Comments, Moderation, Feeds, Votes, Protocol):
     """Everything the core stores, as one object: a store (SQLite or PostgreSQL) implements every small
     protocol above and `Inbox`. Each method is one transaction; writes are durable when they return."""

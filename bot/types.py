@@ -63,7 +63,15 @@ class PlainReply:
     reply_to_message: str
 
 
-Payload = Command | ButtonPress | PlainReply
+@dataclass(frozen=True, slots=True)
+class Reaction:
+    """Someone added (or took back) a reaction on one of the bot's messages: a like of the comment it shows."""
+
+    message_id: str
+    added: bool
+
+
+Payload = Command | ButtonPress | PlainReply | Reaction
 
 
 @dataclass(frozen=True, slots=True)

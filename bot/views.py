@@ -54,18 +54,31 @@ def nav_buttons(article: Article, section: Section | None, comment_count: int) -
     return (tuple(row),)
 
 
-def contents_lines(article: Article, counts: dict[str, int] | None) -> list[Block]:
+def hottest(recent: dict[str, int] | None) -> str | None:
+    """The section with the most comments lately (none when nothing was said, or sections tie for first)."""
+    ranked = sorted(((n, key) for key, n in (recent or {}).items() if key != WHOLE_ARTICLE and n), reverse=True)
+    if not ranked or (len(ranked) > 1 and ranked[0][0] == ranked[1][0]):
+        return None
+    return ranked[0][1]
+
+
+def contents_lines(article: Article, counts: dict[str, int] | None, recent: dict[str, int] | None = None
+                   ) -> list[Block]:
     blocks: list[Block] = [Heading(_("Contents"))]
+    hot = hottest(recent)
     for section in article.sections:
         count = (counts or {}).get(section.key, 0)
         tail = f"  · 💬 {count}" if counts is not None else ""
+        if section.key == hot:
+            tail += "  🔥"
         blocks.append(Paragraph.of(f"{section.position}. ", Span(section.heading, Style.BOLD), tail))
     if counts is not None and counts.get(WHOLE_ARTICLE):
         blocks.append(Paragraph.of(_("On the article as a whole: 💬 {count}").format(count=counts[WHOLE_ARTICLE])))
     return blocks
 
 
-def overview(article: Article, counts: dict[str, int], *, intro: bool = True) -> Reply:
+def overview(article: Article, counts: dict[str, int], *, intro: bool = True, recent: dict[str, int] | None = None
+             ) -> Reply:
     blocks: list[Block] = [Heading(article.title)]
     if article.byline:
         blocks.append(Paragraph.of(Span(_("By {byline}").format(byline=article.byline), Style.ITALIC)))
@@ -73,14 +86,17 @@ def overview(article: Article, counts: dict[str, int], *, intro: bool = True) ->
         blocks.extend(Paragraph.of(p) for p in article.intro)
     if article.source:
         blocks.append(Paragraph.of(_("Source: {url}").format(url=article.source)))
-    blocks.extend(contents_lines(article, counts))
+    hot = hottest(recent)
+    if hot is not None:
+        blocks.append(Paragraph.of(_("🔥 Most discussed now: {section}").format(section=section_label(article, hot))))
+    blocks.extend(contents_lines(article, counts, recent))
     blocks.append(Paragraph.of(_("Open a section with /section 1, or press Next.")))
     total = sum(counts.values())
     return Reply(tuple(blocks), nav_buttons(article, None, total), anchor=Anchor(article.id, WHOLE_ARTICLE))
 
 
-def contents(article: Article, counts: dict[str, int]) -> Reply:
-    blocks: list[Block] = [Heading(article.title), *contents_lines(article, counts)]
+def contents(article: Article, counts: dict[str, int], recent: dict[str, int] | None = None) -> Reply:
+    blocks: list[Block] = [Heading(article.title), *contents_lines(article, counts, recent)]
     blocks.append(Paragraph.of(_("Read one with /section <number or words>.")))
     rows = tuple(
         tuple(
@@ -112,9 +128,12 @@ def section_view(article: Article, section: Section, comment_count: int, locked:
                  anchor=Anchor(article.id, section.key))
 
 
-def comment_header(comment: Comment, article: Article, now: float, *, show_section: bool) -> Paragraph:
+def comment_header(comment: Comment, article: Article, now: float, *, show_section: bool, likes: int = 0
+                   ) -> Paragraph:
     parts: list[str | Span] = [Span(f"#{comment.number}", Style.BOLD), " ", Span(comment.author_name, Style.BOLD)]
     meta = [ago(now - comment.created_at)]
+    if likes:
+        meta.append(f"👍 {likes}")
     if comment.parent_number:
         meta.append(f"↪ #{comment.parent_number}")
     if show_section:
@@ -129,8 +148,15 @@ def comment_header(comment: Comment, article: Article, now: float, *, show_secti
     return Paragraph.of(*parts)
 
 
-def comment_blocks(comment: Comment, article: Article, now: float, *, show_section: bool) -> list[Block]:
-    return [comment_header(comment, article, now, show_section=show_section), Quote(comment.text)]
+def comment_blocks(comment: Comment, article: Article, now: float, *, show_section: bool, likes: int = 0
+                   ) -> list[Block]:
+    return [comment_header(comment, article, now, show_section=show_section, likes=likes), Quote(comment.text)]
+
+
+def like_buttons(comments: Sequence[Comment]) -> tuple[tuple[Button, ...], ...]:
+    """A 👍 for each listed comment, five to a row."""
+    buttons = [Button(f"👍 #{c.number}", encode(Verb.LIKE, c.number)) for c in comments if c.status is Status.VISIBLE]
+    return tuple(tuple(buttons[i:i + 5]) for i in range(0, len(buttons), 5))
 
 
 def comments_page(
@@ -142,16 +168,19 @@ def comments_page(
     section_key: str | None,
     more_before: int | None,
     empty_hint: str,
+    likes: dict[int, int] | None = None,
 ) -> Reply:
+    """`likes` (comment id → likes) also puts a 👍 button under the list for each comment."""
     blocks: list[Block] = [Heading(title)]
     if not comments:
         blocks.append(Paragraph.of(empty_hint))
     for comment in comments:
-        blocks.extend(comment_blocks(comment, article, now, show_section=section_key is None))
-    buttons: tuple[tuple[Button, ...], ...] = ()
+        blocks.extend(comment_blocks(comment, article, now, show_section=section_key is None,
+                                     likes=(likes or {}).get(comment.id, 0)))
+    buttons: tuple[tuple[Button, ...], ...] = like_buttons(comments) if likes is not None else ()
     if more_before is not None:
         key = "*" if section_key is None else section_key
-        buttons = ((Button(_("More ▶"), encode(Verb.COMMENTS, article.id, key, more_before)),),)
+        buttons += ((Button(_("More ▶"), encode(Verb.COMMENTS, article.id, key, more_before)),),)
     return Reply(tuple(blocks), buttons)
 
 

@@ -46,6 +46,7 @@ TABLES: tuple[Table, ...] = (
     Table("inbox", ("platform", "update_id")),
     Table("feeds", ("chat_key", "url")),
     Table("feed_entries", ("chat_key", "url", "entry")),
+    Table("votes", ("comment_id", "voter_key")),
 )
 
 

@@ -202,6 +202,16 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (chat_key, url, entry)
     ) WITHOUT ROWID;
     """,
+    # 8: likes of comments, one per person
+    """
+    CREATE TABLE votes (
+        comment_id INTEGER NOT NULL REFERENCES comments(id),
+        voter_key TEXT NOT NULL,
+        at REAL NOT NULL,
+        PRIMARY KEY (comment_id, voter_key)
+    ) WITHOUT ROWID;
+    CREATE INDEX comments_recent ON comments(chat_key, article_id, created_at);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

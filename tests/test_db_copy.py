@@ -41,6 +41,7 @@ async def live_discussion(path: Path) -> None:
                                   ModlogEntry("test:group", 3.0, "test:boss", "follow", follow.url))
         for i in range(30):
             await h.say(f"u{i}", f"/comment note {i}")
+        await h.say("bob", "/like #1")
     finally:
         await h.close()
 

@@ -30,7 +30,7 @@ async def test_set_webhook_registers_once_with_the_shared_secret(tmp_path: Path)
         assert fake.webhook["url"] == "https://bots.example.org/tg/hook"
         assert fake.webhook["secret_token"] == "shared-secret-123"
         assert fake.webhook["max_connections"] == 80
-        assert fake.webhook["allowed_updates"] == ["message", "callback_query"]
+        assert fake.webhook["allowed_updates"] == ["message", "callback_query", "message_reaction"]
         assert TOKEN not in done.stdout + done.stderr
 
 

@@ -50,3 +50,9 @@ class ArticleClient(discord.Client):
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         await self.dispatcher.on_interaction(self, interaction)
+
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        await self.dispatcher.on_reaction(self, payload, added=True)
+
+    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        await self.dispatcher.on_reaction(self, payload, added=False)

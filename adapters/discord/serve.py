@@ -20,6 +20,7 @@ from discord import app_commands
 from adapters.discord.buttons import is_ours, message_has
 from adapters.discord.events import (
     Unreadable,
+    chat_of,
     interaction_chat,
     interaction_data,
     interaction_user,
@@ -34,9 +35,10 @@ from bot.actions import Verb, decode
 from bot.commands.registry import REGISTRY
 from bot.core import APOLOGY, Core
 from bot.i18n import N_, _, speaking
-from bot.types import Chat, Command, Event, Outcome, User
+from bot.types import Chat, Command, Event, Outcome, Reaction, User
 
 CATCH_UP = 200  # messages per channel read back after a new session
+LIKE_EMOJI = "👍"  # the reaction that likes a comment (another emoji is just a reaction)
 log = logging.getLogger("articlebot.discord")
 
 STALE_BUTTON = N_("This button is no longer valid.")
@@ -137,6 +139,21 @@ class Dispatcher:
                 platform.local = (event.chat.key, event.user.key, channel, message.author)
             outcome = await self._handle(event, platform)
             await ChannelSender(self.core, event.chat, message, client.http).send(outcome)
+
+    async def on_reaction(self, client: discord.Client, payload: discord.RawReactionActionEvent, *, added: bool
+                          ) -> None:
+        """A 👍 added to (or taken off) one of the bot's messages likes the comment it shows. Raw events: the
+        message need not be in discord.py's cache, and nothing is answered."""
+        if client.user is None or payload.user_id == client.user.id or payload.emoji.name != LIKE_EMOJI:
+            return
+        async with self._handling("reaction"):
+            member = payload.member
+            name = member.display_name if member is not None else str(payload.user_id)
+            user = User(f"discord:{payload.user_id}", name)
+            chat = chat_of(client.get_channel(payload.channel_id), payload.channel_id)
+            event = Event(user, chat, Reaction(str(payload.message_id), added),
+                          message_id=f"re{payload.message_id}:{payload.user_id}:{added}")
+            await self._handle(event, DiscordPlatform(client, self.core.services.import_max_bytes))
 
     def note_channels(self, client: discord.Client) -> None:
         """Remembers where each text channel stood when we first saw it, so a later catch-up knows what's new."""

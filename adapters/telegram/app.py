@@ -42,7 +42,8 @@ COMMAND_DESCRIPTION_LIMIT = BotCommandLimit.MAX_DESCRIPTION
 log = logging.getLogger("articlebot.telegram")
 
 PLATFORM = "telegram"
-ALLOWED_UPDATES = ["message", "callback_query"]
+# message_reaction arrives only where the bot is an administrator (Telegram's rule for reaction updates)
+ALLOWED_UPDATES = ["message", "callback_query", "message_reaction"]
 POLL_TIMEOUT = 25
 # a server that answers getUpdates at once with nothing, ignoring `timeout`, would make polling spin (13,000
 # requests in 10 s, seen against a Bot API clone): an empty answer that came back before half the timeout

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.telegram.platform import numeric_id
-from bot.types import Attachment, ButtonPress, Chat, Command, Event, Payload, PlainReply, User
+from bot.types import Attachment, ButtonPress, Chat, Command, Event, Payload, PlainReply, Reaction, User
 
 ANONYMOUS_ADMIN_ID = 1087968824  # "GroupAnonymousBot", the sender of messages posted as the group
 JSON = dict[str, Any]
@@ -182,9 +182,27 @@ def from_callback(query: JSON) -> Incoming | None:
                     _int(message.get("message_id")) if accessible else None, query_id)
 
 
+def from_reaction(update: JSON) -> Incoming | None:
+    """A member's reactions on a message changed (Telegram sends them only when the bot is a group admin).
+    Any reaction likes the comment the message shows; none left takes the like back. Anonymous reactions
+    (posted as a chat) like nothing: nobody to count."""
+    sender = _dict(update.get("user"))
+    user = None if sender is None else user_of(sender)
+    chat = chat_of(update)
+    message_id = _int(update.get("message_id"))
+    if user is None or chat is None or message_id is None:
+        return None
+    added = bool(update.get("new_reaction"))
+    event = Event(user, chat, Reaction(str(message_id), added), message_id=f"re{message_id}:{user.key}:{added}")
+    return Incoming(event, numeric_id(chat.key), None)
+
+
 def from_update(update: JSON, bot_id: int, bot_username: str) -> Incoming | None:
     query = _dict(update.get("callback_query"))
     if query is not None:
         return from_callback(query)
+    reaction = _dict(update.get("message_reaction"))
+    if reaction is not None:
+        return from_reaction(reaction)
     message = _dict(update.get("message"))
     return None if message is None else from_message(message, bot_id, bot_username)

@@ -70,18 +70,30 @@ async def comments_page(ctx: Context, article: Article, key: str | None, before:
         title = (_("Comments on {section} (older)") if before else _("Comments on {section}")).format(
             section=views.section_label(article, key))
     hint = _("No comments yet. Be the first: /comment <text>.") if not before else _("No older comments.")
-    return views.comments_page(article, title, rows[:views.PAGE_SIZE], ctx.now(), section_key=key,
-                               more_before=more, empty_hint=hint)
+    shown = rows[:views.PAGE_SIZE]
+    likes = await ctx.store.vote_counts(ctx.chat_key, [c.id for c in shown], ctx.now())
+    return views.comments_page(article, title, shown, ctx.now(), section_key=key, more_before=more,
+                               empty_hint=hint, likes=likes)
+
+
+async def top_page(ctx: Context, article: Article) -> Reply:
+    ranked = await ctx.store.top_comments(ctx.chat_key, article.id, ctx.now(), views.PAGE_SIZE)
+    return views.comments_page(article, _("Most liked"), [c for c, _n in ranked], ctx.now(), section_key=None,
+                               more_before=None, empty_hint=_("Nobody has liked a comment here yet."),
+                               likes={c.id: n for c, n in ranked})
 
 
 @cmd("comments", N_("Read the discussion"),
      N_("`/comments` shows the newest comments on the article, ten at a time; `/comments 2` or "
-        "`/comments cost of living` those on one section; `/comments article` those on the article as a whole."),
+        "`/comments cost of living` those on one section; `/comments article` those on the article as a whole; "
+        "`/comments top` the most liked."),
      D, params=(Param("section", ParamKind.SECTION, N_("a section number or words")),), example="1")
 async def comments(ctx: Context, args: str) -> Reply:
     article = await ctx.article()
     query = args.strip()
     key: str | None = None
+    if query.lower() in ("top", "best", "liked", "热门", "最热"):
+        return await top_page(ctx, article)
     if query.lower() in ("article", "whole", "general", "全文", "文章"):
         key = WHOLE_ARTICLE
     elif query and query.lower() != "all":

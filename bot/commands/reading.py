@@ -23,9 +23,17 @@ async def show_section(ctx: Context, article: Article, section: Section) -> Repl
     return views.section_view(article, section, counts.get(section.key, 0), locked)
 
 
+HOT_DAYS = 3  # "most discussed now": the most comments within this many days
+
+
+async def recent_counts(ctx: Context, article: Article) -> dict[str, int]:
+    return await ctx.store.recent_section_counts(ctx.chat_key, article.id, ctx.now() - HOT_DAYS * 86_400)
+
+
 async def show_intro(ctx: Context, article: Article) -> Reply:
     await ctx.store.set_position(ctx.chat_key, ctx.user_key, Position(article.id, WHOLE_ARTICLE))
-    return views.overview(article, await ctx.store.section_counts(ctx.chat_key, article.id))
+    return views.overview(article, await ctx.store.section_counts(ctx.chat_key, article.id),
+                          recent=await recent_counts(ctx, article))
 
 
 async def show_section_by_key(ctx: Context, article_id: int, key: str) -> Reply:
@@ -53,7 +61,7 @@ async def start(ctx: Context, args: str) -> Reply:
     welcome = Paragraph.of(_("Hi! I bring an article into this chat so you can read it section by section and "
                              "discuss it. Send /help for everything I can do."))
     counts = await ctx.store.section_counts(ctx.chat_key, article.id)
-    reply = views.overview(article, counts)
+    reply = views.overview(article, counts, recent=await recent_counts(ctx, article))
     return Reply((welcome, *reply.blocks), reply.buttons, anchor=reply.anchor)
 
 
@@ -143,11 +151,14 @@ async def article_command(ctx: Context, args: str) -> Reply:
     return await select_article(ctx, chosen.id)
 
 
-@cmd("sections", N_("Contents with comment counts"), N_("Lists the sections with how many comments each has."),
+@cmd("sections", N_("Contents with comment counts"),
+     N_("Lists the sections with how many comments each has; 🔥 marks the one with the most comments in the last "
+        "three days."),
      R, aliases=("contents", "toc"))
 async def sections(ctx: Context, args: str) -> Reply:
     article = await ctx.article()
-    return views.contents(article, await ctx.store.section_counts(ctx.chat_key, article.id))
+    return views.contents(article, await ctx.store.section_counts(ctx.chat_key, article.id),
+                          await recent_counts(ctx, article))
 
 
 @cmd("section", N_("Read a section"), N_("`/section 2` or `/section cost of living` opens a section."),

@@ -196,4 +196,14 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (chat_key, url, entry)
     );
     """,
+    # 8: likes of comments, one per person
+    """
+    CREATE TABLE votes (
+        comment_id BIGINT NOT NULL REFERENCES comments(id),
+        voter_key TEXT NOT NULL,
+        at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (comment_id, voter_key)
+    );
+    CREATE INDEX comments_recent ON comments(chat_key, article_id, created_at);
+    """,
 )
