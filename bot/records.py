@@ -84,6 +84,7 @@ class Comment:
     created_at: float
     edited_at: float | None
     hold_reason: str | None = None
+    source_id: str | None = None  # the platform message that made it, when a message did
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from bot.errors import BotError
 from bot.i18n import Later, _
 from bot.parsing import human_duration, number
 from bot.records import WHOLE_ARTICLE, Article, Comment, FilterMode, ModlogEntry, NewComment, Status, WordFilter
-from bot.types import Anchor, Paragraph, Quote, Reply, Span, Style
+from bot.types import Anchor, Notify, Paragraph, Quote, Reply, Span, Style
 from bot.views import section_label
 
 
@@ -124,7 +124,13 @@ async def record_comment(
         hold_reason=hold_reason,
     )
     comment, _created = await ctx.store.add_comment(new, log)
-    return confirmation(comment, article)
+    reply = confirmation(comment, article)
+    if parent is not None and parent.author_key != ctx.user_key and comment.status is Status.VISIBLE \
+            and not await ctx.store.is_quiet(parent.author_key):
+        # the confirmation reaches the parent's author: a reply to their message (Telegram notifies them),
+        # or a mention of them alone (Discord)
+        reply = replace(reply, notify=Notify(parent.author_key, parent.source_id))
+    return reply
 
 
 def confirmation(comment: Comment, article: Article) -> Reply:

@@ -153,6 +153,15 @@ class File:
 
 
 @dataclass(frozen=True, slots=True)
+class Notify:
+    """Someone an answer should reach: the author of the comment being replied to, and the platform message
+    that made their comment (when a message made it), for the answer to reply to."""
+
+    user_key: str
+    message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Anchor:
     """What a sent message shows, so that replying to it can comment on the right thing."""
 
@@ -168,6 +177,7 @@ class Reply:
     private: bool = False  # only the asker should see it (Discord ephemeral); plain message elsewhere
     file: File | None = None
     anchor: Anchor | None = None
+    notify: Notify | None = None  # reach this person (a reply to their comment): the platform's own way
 
 
 @dataclass(frozen=True, slots=True)

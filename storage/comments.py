@@ -16,7 +16,7 @@ from storage.connection import Database
 COMMENT_COLUMNS = (
     "c.id, c.chat_key, c.number, c.article_id, c.section_key, c.parent_number, c.author_key,"
     " coalesce(u.name, c.author_key) AS author_name, c.text, c.status, c.created_at, c.edited_at,"
-    " c.hold_reason"
+    " c.hold_reason, c.source_id"
 )
 COMMENT_FROM = "comments c LEFT JOIN users u ON u.user_key = c.author_key"
 
@@ -37,6 +37,7 @@ def to_comment(row: Sequence[Any]) -> Comment:
         created_at=row[10],
         edited_at=row[11],
         hold_reason=row[12],
+        source_id=row[13],
     )
 
 
@@ -171,6 +172,16 @@ class CommentQueries(ReadCaches):
         await self.db.transaction(work)
         self.forget_languages()
 
+    async def is_quiet(self, user_key: str) -> bool:
+        row = await self.db.fetchone("SELECT quiet FROM users WHERE user_key = ?", (user_key,))
+        return bool(row is not None and row[0])
+
+    async def set_quiet(self, user_key: str, quiet: bool) -> None:
+        def work(db: sqlite3.Connection) -> None:
+            db.execute("UPDATE users SET quiet = ? WHERE user_key = ?", (int(quiet), user_key))
+
+        await self.db.transaction(work)
+
     async def chat_settings(self, chat_key: str) -> dict[str, str]:
         row = await self.db.fetchone("SELECT settings FROM chats WHERE chat_key = ?", (chat_key,))
         return {} if row is None else dict(json.loads(row["settings"]))
@@ -213,7 +224,7 @@ class CommentQueries(ReadCaches):
             name = db.execute("SELECT name FROM users WHERE user_key = ?", (new.author_key,)).fetchone()
             comment = Comment(int(cur.lastrowid or 0), new.chat_key, number, new.article_id, new.section_key,
                               new.parent_number, new.author_key, name[0] if name else new.author_key, new.text,
-                              new.status, new.created_at, None, new.hold_reason)
+                              new.status, new.created_at, None, new.hold_reason, new.source_id)
             if comment.status is Status.VISIBLE:
                 bump_count(db, comment, 1)
             if log is not None:

@@ -44,7 +44,7 @@ class VoteQueries:
             " WHERE c.chat_key = ? AND c.article_id = ? AND c.status = 'visible' AND "
             + NOT_BANNED.format(chat="c.chat_key", now="?")
             + " GROUP BY c.id ORDER BY n DESC, c.number DESC LIMIT ?", (chat_key, article_id, now, limit))
-        return [(to_comment(r), int(r[13])) for r in rows]
+        return [(to_comment(r), int(r[14])) for r in rows]
 
     async def recent_section_counts(self, chat_key: str, article_id: int, since: float) -> dict[str, int]:
         rows = await self.db.fetchall(

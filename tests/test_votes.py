@@ -7,8 +7,8 @@ import asyncio
 from pathlib import Path
 
 from bot.actions import Verb, encode
-from bot.types import Chat, Event, Reaction, User
-from tests.discord_harness import ADMIN, GENERAL, GUILD, MOD, discord_world, plain
+from bot.types import Chat, Event, Notify, Reaction, User
+from tests.discord_harness import ADMIN, GENERAL, GUILD, MOD, PLAIN, discord_world, plain, text
 from tests.support import Harness, text_of
 from tests.telegram_harness import telegram_rig, texts
 
@@ -16,8 +16,8 @@ from tests.telegram_harness import telegram_rig, texts
 async def setup(h: Harness) -> None:
     h.admin("boss")
     await h.say("ann", "/section 2")
-    for text in ("first thought", "second thought", "third thought"):
-        await h.say("ann", f"/comment {text}")
+    for words in ("first thought", "second thought", "third thought"):
+        await h.say("ann", f"/comment {words}")
 
 
 async def test_one_like_per_person_by_command_and_button(harness: Harness) -> None:
@@ -132,3 +132,46 @@ async def test_discord_a_thumbs_up_on_the_bots_message_likes_the_comment(tmp_pat
         assert "👍 1" in plain(await world.slash("comments"))
         await react("MESSAGE_REACTION_REMOVE", MOD, "👍")
         assert "👍 1" not in plain(await world.slash("comments"))
+
+
+# ---- replies that reach people --------------------------------------------------------------------------------
+
+
+async def test_a_reply_reaches_its_parents_author_unless_they_opted_out(harness: Harness) -> None:
+    await harness.say("ann", "/comment the first word", message_id="ann-msg-1")
+    answered = await harness.send("bob", "/reply #1 I disagree")
+    assert answered.replies[0].notify == Notify("test:ann", "ann-msg-1")
+    assert (await harness.send("ann", "/reply #1 and myself")).replies[0].notify is None  # not one's own
+    assert "no longer reach you" in await harness.say("ann", "/notify off")
+    assert (await harness.send("cat", "/reply #1 me too")).replies[0].notify is None
+    assert "reach you again" in await harness.say("ann", "/notify on")
+    assert (await harness.send("cat", "/reply #1 me three")).replies[0].notify is not None
+
+
+async def test_telegram_the_confirmation_replies_to_the_parents_message(tmp_path: Path) -> None:
+    ann, bob = 101, 102
+    async with telegram_rig(tmp_path) as rig:
+        first = await rig.say(ann, "/comment rent is cheap")
+        asked = next(c for c in first if c.method == "sendMessage").params["reply_parameters"]["message_id"]
+        answered = [c for c in await rig.say(bob, "/reply #1 not everywhere") if c.method == "sendMessage"]
+        assert answered[0].params["reply_parameters"]["message_id"] == asked  # ann's message: she is notified
+        assert "Saved as #2" in texts(answered)
+
+
+async def test_discord_a_reply_mentions_the_parents_author_and_nobody_else(tmp_path: Path) -> None:
+    async with discord_world(tmp_path) as world:
+        first = world.fake.message_create(GENERAL, MOD, "!comment bikes everywhere")
+        await world.deliver(first)
+        reply = world.fake.message_create(GENERAL, ADMIN, "!reply #1 @everyone not in winter <@&4001>")
+        await world.fake.dispatch("MESSAGE_CREATE", reply)
+        sent = await world.fake.wait_for(lambda c: c.method == "POST" and isinstance(c.json_body, dict)
+                                         and "reply to" in c.json_body.get("content", ""))
+        body = sent.json_body
+        assert body["content"].startswith(f"<@{MOD}> ")
+        assert body["allowed_mentions"] == {"parse": [], "users": [MOD]}  # that one person: no roles, no everyone
+        assert int(body["message_reference"]["message_id"]) == int(first["id"])  # a reply to MOD's message
+        by_slash = await world.slash("reply", [{"name": "comment", "value": "#1"},
+                                               {"name": "text", "value": "and trams"}], user=PLAIN)
+        assert f"<@{MOD}>" in text(by_slash) and all(
+            (c.json_body.get("data", c.json_body).get("allowed_mentions") or {}).get("parse") == []
+            for c in by_slash if isinstance(c.json_body, dict) and c.method == "POST")

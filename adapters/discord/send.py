@@ -21,7 +21,7 @@ from discord.http import HTTPClient, handle_message_parameters
 
 from adapters.discord.buttons import components_of, view_of
 from adapters.discord.events import locale_of
-from adapters.discord.render import render_messages
+from adapters.discord.render import MESSAGE_LIMIT, render_messages
 from bot.core import Core
 from bot.i18n import N_, _, speaking
 from bot.types import Anchor, Button, Chat, File, Outcome, Reply, text_reply
@@ -66,17 +66,40 @@ class Outgoing:
     buttons: tuple[tuple[Button, ...], ...] = ()
     file: File | None = None
     anchor: Anchor | None = None
+    mention: int | None = None  # the one user this message may ping (the author of a comment answered)
+    reference: int | None = None  # the message it replies to instead of the one that asked
+
+
+MENTION_ROOM = 32  # "<@snowflake> " in front of the first piece of an answer that reaches someone
+
+
+def discord_id(key: str) -> int | None:
+    platform, _sep, ident = key.partition(":")
+    return int(ident) if platform == "discord" and ident.isdigit() else None
 
 
 def plan(outcome: Outcome) -> list[Outgoing]:
     out: list[Outgoing] = []
     for reply in outcome.replies:
-        chunks = render_messages(reply)
+        mention = discord_id(reply.notify.user_key) if reply.notify is not None else None
+        chunks = render_messages(reply, MESSAGE_LIMIT - MENTION_ROOM) if mention else render_messages(reply)
         for index, chunk in enumerate(chunks):
-            last = index == len(chunks) - 1
-            out.append(Outgoing(chunk, reply.private, reply.buttons if last else (), reply.file if last else None,
-                                reply.anchor))
+            last, first = index == len(chunks) - 1, index == 0
+            reference = None
+            if first and reply.notify is not None and (reply.notify.message_id or "").isdigit():
+                reference = int(reply.notify.message_id or 0)
+            out.append(Outgoing(f"<@{mention}> {chunk}" if first and mention else chunk, reply.private,
+                                reply.buttons if last else (), reply.file if last else None, reply.anchor,
+                                mention if first else None, reference))
     return out
+
+
+def allowed(item: Outgoing) -> discord.AllowedMentions:
+    """Nobody, or the one person an answer is meant to reach: never roles, everyone, or whoever was quoted."""
+    if item.mention is None:
+        return NO_PINGS
+    return discord.AllowedMentions(everyone=False, roles=False, replied_user=False,
+                                   users=[discord.Object(id=item.mention)])
 
 
 def notice_plan(notice: str) -> list[Outgoing]:
@@ -84,7 +107,7 @@ def notice_plan(notice: str) -> list[Outgoing]:
 
 
 def message_kwargs(item: Outgoing) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"allowed_mentions": NO_PINGS}
+    kwargs: dict[str, Any] = {"allowed_mentions": allowed(item)}
     view = view_of(item.buttons)
     if view is not None:
         kwargs["view"] = view
@@ -103,7 +126,7 @@ async def announce_in_channel(core: Core, chat: Chat, http: HTTPClient, reply: R
     channel_id = int(chat.key.split(":", 1)[1])
     sent_any = False
     for item in plan(Outcome((reply,))):
-        params = handle_message_parameters(item.content, allowed_mentions=NO_PINGS)
+        params = handle_message_parameters(item.content, allowed_mentions=allowed(item))
         assert params.payload is not None
         components = components_of(item.buttons)
         if components:
@@ -130,6 +153,9 @@ class ChannelSender:
     async def send(self, outcome: Outcome) -> None:
         reference: discord.MessageReference | None = self.message.to_reference(fail_if_not_exists=False)
         for item in plan(outcome):
+            if item.reference is not None:  # the comment answered: its author is told by the reply itself
+                reference = discord.MessageReference(message_id=item.reference, channel_id=self.message.channel.id,
+                                                     fail_if_not_exists=False)
             try:
                 sent_id = await attempt("a reply", self.chat, partial(self._send_one, item, reference))
             except Failed:
@@ -149,7 +175,7 @@ class ChannelSender:
         # View objects `channel.send` builds around it: only the new id is used, and building them cost
         # about a sixth of the adapter's CPU per reply
         params = handle_message_parameters(
-            item.content, allowed_mentions=NO_PINGS,
+            item.content, allowed_mentions=allowed(item),
             message_reference=reference.to_message_reference_dict() if reference else discord.utils.MISSING)
         assert params.payload is not None  # always set when there is no file
         components = components_of(item.buttons)
@@ -207,7 +233,7 @@ class InteractionSender:
         if self.original_pending:
             self.original_pending = False
             if item.private == self.deferred_private:
-                edit: dict[str, Any] = {"content": item.content, "allowed_mentions": NO_PINGS}
+                edit: dict[str, Any] = {"content": item.content, "allowed_mentions": allowed(item)}
                 if "view" in kwargs:
                     edit["view"] = kwargs["view"]
                 if "file" in kwargs:

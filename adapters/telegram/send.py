@@ -77,6 +77,15 @@ async def with_retries(what: str, call: Callable[[], Awaitable[T]]) -> T | None:
     return None
 
 
+def answered_message(reply: Reply, incoming: Incoming) -> int | None:
+    """The message an answer replies to: the comment being answered, when a reply should reach its author
+    (Telegram tells people when their message is replied to), else the message that asked."""
+    notify = reply.notify
+    if notify is not None and notify.message_id is not None and notify.message_id.isdigit():
+        return int(notify.message_id)
+    return incoming.message_id if incoming.callback_id is None else None
+
+
 class Sender:
     def __init__(self, bot: Bot, core: Core) -> None:
         self.bot = bot
@@ -130,8 +139,9 @@ class Sender:
             params: dict[str, Any] = {"chat_id": chat_id, "link_preview_options": NO_PREVIEW}
             if thread is not None:
                 params["message_thread_id"] = thread
-            if i == 0 and incoming.message_id is not None and incoming.callback_id is None:
-                params["reply_parameters"] = {"message_id": incoming.message_id, "allow_sending_without_reply": True}
+            answered = answered_message(reply, incoming)
+            if i == 0 and answered is not None:
+                params["reply_parameters"] = {"message_id": answered, "allow_sending_without_reply": True}
             if i == len(texts) - 1 and markup is not None:
                 params["reply_markup"] = markup
             sent = await self._send_text(text, reply, params)

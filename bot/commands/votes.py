@@ -1,4 +1,5 @@
-"""Liking comments: /like, /unlike, the 👍 buttons under listings, and reactions to the bot's messages."""
+"""Liking comments (/like, /unlike, the 👍 buttons under listings, reactions to the bot's messages), and whether
+replies to one's comments reach one (/notify)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from bot.commands.discussing import visible_comment
 from bot.commands.registry import REGISTRY, Group, Param, ParamKind
 from bot.context import Context
 from bot.errors import BotError
-from bot.i18n import N_, ngettext
+from bot.i18n import N_, _, ngettext
 from bot.parsing import comment_number
 from bot.records import Status
 from bot.types import Reply, text_reply
@@ -53,3 +54,20 @@ async def like(ctx: Context, args: str) -> Reply:
                                      required=True),), example="#1")
 async def unlike(ctx: Context, args: str) -> Reply:
     return await like_number(ctx, comment_number(args.strip().split(" ")[0], N_("/unlike #3")), False)
+
+
+@cmd("notify", N_("Whether replies to your comments reach you"),
+     N_("`/notify off`: replies to your comments no longer reply to your message or mention you; `/notify on` "
+        "turns it back on."),
+     Group.DISCUSSING, params=(Param("state", ParamKind.CHOICE, N_("on or off"), required=True,
+                                     choices=("on", "off")),), example="off")
+async def notify(ctx: Context, args: str) -> Reply:
+    word = args.strip().lower()
+    if word not in ("on", "off"):
+        if await ctx.store.is_quiet(ctx.user_key):
+            raise BotError("Replies to your comments don't reach you now. /notify on turns them back on.")
+        raise BotError("Replies to your comments reach you now. /notify off stops that.")
+    await ctx.store.set_quiet(ctx.user_key, word == "off")
+    if word == "off":
+        return text_reply(_("Replies to your comments will no longer reach you."), private=True)
+    return text_reply(_("Replies to your comments will reach you again."), private=True)

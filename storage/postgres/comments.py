@@ -156,6 +156,13 @@ class PgCommentQueries(ReadCaches):
         await self.db.execute("UPDATE users SET language = %s WHERE user_key = %s", (language, user_key))
         self.forget_languages()
 
+    async def is_quiet(self, user_key: str) -> bool:
+        row = await self.db.fetchone("SELECT quiet FROM users WHERE user_key = %s", (user_key,))
+        return bool(row is not None and row[0])
+
+    async def set_quiet(self, user_key: str, quiet: bool) -> None:
+        await self.db.execute("UPDATE users SET quiet = %s WHERE user_key = %s", (int(quiet), user_key))
+
     async def chat_settings(self, chat_key: str) -> dict[str, str]:
         row = await self.db.fetchone("SELECT settings FROM chats WHERE chat_key = %s", (chat_key,))
         return {} if row is None else dict(json.loads(row[0]))
@@ -200,7 +207,7 @@ class PgCommentQueries(ReadCaches):
             return to_comment(found), False
         return Comment(comment_id, new.chat_key, number, new.article_id, new.section_key, new.parent_number,
                        new.author_key, name if name is not None else new.author_key, new.text, new.status,
-                       new.created_at, None, new.hold_reason), True
+                       new.created_at, None, new.hold_reason, new.source_id), True
 
     async def comment(self, chat_key: str, number: int) -> Comment | None:
         row = await self.db.fetchone(

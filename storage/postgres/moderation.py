@@ -130,7 +130,7 @@ class PgModerationQueries:
             " WHERE open = 1 GROUP BY comment_id) r JOIN comments c ON c.id = r.comment_id"
             " LEFT JOIN users u ON u.user_key = c.author_key"
             " WHERE c.chat_key = %s ORDER BY c.number LIMIT %s", (chat_key, limit))
-        return [(to_comment(r), int(r[13])) for r in rows]
+        return [(to_comment(r), int(r[14])) for r in rows]
 
     async def resolve_reports(self, comment_id: int) -> None:
         await self.db.execute("UPDATE reports SET open = 0 WHERE comment_id = %s AND open = 1", (comment_id,))
