@@ -202,7 +202,7 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (chat_key, url, entry)
     ) WITHOUT ROWID;
     """,
-    # 8: likes of comments, one per person; who asked not to be told of replies (/notify off)
+    # 8: likes of comments, one per person
     """
     CREATE TABLE votes (
         comment_id INTEGER NOT NULL REFERENCES comments(id),
@@ -211,6 +211,9 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (comment_id, voter_key)
     ) WITHOUT ROWID;
     CREATE INDEX comments_recent ON comments(chat_key, article_id, created_at);
+    """,
+    # 9: who asked not to be told of replies to their comments (/notify off)
+    """
     ALTER TABLE users ADD COLUMN quiet INTEGER NOT NULL DEFAULT 0;
     """,
 )

@@ -196,7 +196,7 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (chat_key, url, entry)
     );
     """,
-    # 8: likes of comments, one per person; who asked not to be told of replies (/notify off)
+    # 8: likes of comments, one per person
     """
     CREATE TABLE votes (
         comment_id BIGINT NOT NULL REFERENCES comments(id),
@@ -205,6 +205,9 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (comment_id, voter_key)
     );
     CREATE INDEX comments_recent ON comments(chat_key, article_id, created_at);
+    """,
+    # 9: who asked not to be told of replies to their comments (/notify off)
+    """
     ALTER TABLE users ADD COLUMN quiet INTEGER NOT NULL DEFAULT 0;
     """,
 )
