@@ -15,10 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from adapters.base import Adapter, AdapterStartError
-from adapters.feedloop import TICK_SECONDS, AnnouncementRouter, poll_feeds, poller_name
 from articlebot.settings import Settings
 from bot.core import Core
-from bot.feeds import FeedPoller
 from bot.ports import Inbox
 
 log = logging.getLogger("articlebot.runner")
@@ -195,6 +193,9 @@ async def run_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_
             starting.append(supervised)
             await supervised.first_start()
             started.append(supervised)
+        from adapters.feedloop import TICK_SECONDS, AnnouncementRouter, poll_feeds, poller_name
+        from bot.feeds import FeedPoller
+
         settle_garbage_collector()
         keepers = [asyncio.create_task(s.keep_serving(), name=f"articlebot-keep-{s.name}") for s in started]
         router = AnnouncementRouter(lambda: [s.adapter for s in started if s.state == "serving"])

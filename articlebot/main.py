@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import psycopg
 from pydantic import SecretStr
 
 import bot
@@ -33,7 +32,6 @@ from bot.importer import parse_article
 from bot.types import Chat, User
 from storage.open import AnyStore, is_postgres
 from storage.open import open_store as storage_open
-from storage.postgres.database import PoolTimeout
 
 log = logging.getLogger("articlebot")
 
@@ -95,16 +93,28 @@ def secrets_of(settings: Settings) -> list[str]:
     return found
 
 
+def postgres_errors(target: str) -> tuple[type[Exception], ...]:
+    """What failing to reach PostgreSQL raises; nothing to import for a SQLite file."""
+    if not is_postgres(target):
+        return ()
+    import psycopg
+
+    from storage.postgres.database import PoolTimeout
+
+    return psycopg.Error, PoolTimeout
+
+
 class StoreUnavailable(Exception):
     """The database could not be opened; the words are fit to show (no password in them)."""
 
 
 async def open_store(settings: Settings, *, seed: bool = True) -> AnyStore:
     target = settings.database
+    unavailable: tuple[type[Exception], ...] = (OSError, sqlite3.Error, *postgres_errors(target))
     try:
         store = await storage_open(target, synchronous=settings.sqlite_synchronous,
                                    pool_size=settings.database_pool_size)
-    except (OSError, psycopg.Error, PoolTimeout, sqlite3.Error) as err:
+    except unavailable as err:
         raise StoreUnavailable(f"Cannot open the database {redact(target)}: {plain_error(err, target)}") from None
     if seed and not await store.list_articles():
         parsed = parse_article(DEMO_PATH.read_bytes(), filename=DEMO_PATH.name)
