@@ -27,6 +27,14 @@ class Adapter(Protocol):
         could not be delivered."""
         ...
 
+    async def announce_privately(self, user_key: str, reply: Reply) -> bool:
+        """A private message to a person of this platform; False when it may not write to them first."""
+        ...
+
+    def start_link(self, user_key: str) -> str | None:
+        """Where a person opens a private chat with the bot, when the platform needs them to first."""
+        ...
+
     async def wait_closed(self) -> None:
         """Returns when the adapter has stopped for good (after stop(), or a fatal error such as a bad token)."""
         ...

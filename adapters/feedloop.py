@@ -9,14 +9,16 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 from adapters.base import Adapter
+from bot.digests import DigestSender
 from bot.feeds import FeedPoller
 from bot.types import Reply
 
 log = logging.getLogger("articlebot.feeds")
 TICK_SECONDS = 30.0  # how often due feeds are looked for (each feed is polled every FEED_POLL_SECONDS)
+DIGEST_TICK_SECONDS = 10.0  # how often subscription messages are looked for (each person gets one a minute)
 
 
 def poller_name() -> str:
@@ -31,21 +33,40 @@ class AnnouncementRouter:
     def __init__(self, adapters: Callable[[], Iterable[Adapter]]) -> None:
         self.adapters = adapters
 
+    def _serving(self, key: str) -> Adapter | None:
+        platform = key.split(":", 1)[0]
+        return next((adapter for adapter in self.adapters() if adapter.name == platform), None)
+
     async def announce(self, chat_key: str, reply: Reply) -> bool:
-        platform = chat_key.split(":", 1)[0]
-        for adapter in self.adapters():
-            if adapter.name == platform:
-                return await adapter.announce(chat_key, reply)
-        log.info("no %s adapter runs here: a feed post for %s waits for one", platform, chat_key)
-        return False
+        adapter = self._serving(chat_key)
+        if adapter is None:
+            log.info("no adapter for %s runs here: an announcement there is not sent", chat_key)
+            return False
+        return await adapter.announce(chat_key, reply)
+
+    async def announce_privately(self, user_key: str, reply: Reply) -> bool:
+        adapter = self._serving(user_key)
+        return False if adapter is None else await adapter.announce_privately(user_key, reply)
+
+    def start_link(self, user_key: str) -> str | None:
+        adapter = self._serving(user_key)
+        return None if adapter is None else adapter.start_link(user_key)
 
 
 async def poll_feeds(poller: FeedPoller, stop: asyncio.Event, every: float) -> None:
+    await repeat(poller.poll_due, "polling feeds", stop, every)
+
+
+async def send_digests(sender: DigestSender, stop: asyncio.Event, every: float = DIGEST_TICK_SECONDS) -> None:
+    await repeat(sender.send_due, "sending subscription messages", stop, every)
+
+
+async def repeat(work: Callable[[], Awaitable[int]], what: str, stop: asyncio.Event, every: float) -> None:
     while not stop.is_set():
         try:
-            await poller.poll_due()
+            await work()
         except Exception:  # the store was unreachable, say: try again next round
-            log.exception("polling feeds failed; trying again in %.0f s", every)
+            log.exception("%s failed; trying again in %.0f s", what, every)
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(every):
                 await stop.wait()

@@ -179,6 +179,7 @@ async def run_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_
     starting: list[Supervised] = []  # reported from the first moment, "starting" until it serves
     keepers: list[asyncio.Task[None]] = []
     feeds: asyncio.Task[None] | None = None
+    digests: asyncio.Task[None] | None = None
     health = None
     try:
         if settings.health_port is not None:
@@ -193,7 +194,8 @@ async def run_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_
             starting.append(supervised)
             await supervised.first_start()
             started.append(supervised)
-        from adapters.feedloop import TICK_SECONDS, AnnouncementRouter, poll_feeds, poller_name
+        from adapters.feedloop import TICK_SECONDS, AnnouncementRouter, poll_feeds, poller_name, send_digests
+        from bot.digests import DigestSender
         from bot.feeds import FeedPoller
 
         settle_garbage_collector()
@@ -202,6 +204,8 @@ async def run_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_
         feeds = asyncio.create_task(poll_feeds(FeedPoller(core.services, router, holder=poller_name()), stop,
                                                min(settings.feed_poll_seconds, TICK_SECONDS)),
                                     name="articlebot-feeds")
+        digests = asyncio.create_task(send_digests(DigestSender(core.services, router), stop),
+                                      name="articlebot-digests")
         stopper = asyncio.ensure_future(stop.wait())
         await asyncio.wait([stopper, *keepers], return_when=asyncio.FIRST_COMPLETED)
         stopper.cancel()
@@ -213,7 +217,7 @@ async def run_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_
         stop.set()
         # cancelled together, with no await before: a keeper that saw the stop first would begin stopping its
         # adapter, and be cancelled half way through that
-        loose = [*keepers, *([feeds] if feeds is not None else [])]
+        loose = [*keepers, *(task for task in (feeds, digests) if task is not None)]
         for task in loose:
             # a keeper may be inside an adapter's start(), which a stop request cannot interrupt: cancelled,
             # and the adapter it was starting is stopped below like the others

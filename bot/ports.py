@@ -75,6 +75,14 @@ class Announcer(Protocol):
 
     async def announce(self, chat_key: str, reply: Reply) -> bool: ...
 
+    async def announce_privately(self, user_key: str, reply: Reply) -> bool:
+        """A private message to a person; False when the platform won't let the bot write to them first."""
+        ...
+
+    def start_link(self, user_key: str) -> str | None:
+        """Where the person opens a private chat with the bot, when the platform needs them to."""
+        ...
+
 
 class Articles(Protocol):
     """Imported articles: their sections (kept by key across re-imports) and full-text search."""
@@ -222,6 +230,27 @@ class Votes(Protocol):
         ...
 
 
-class Store(Articles, Readers, Comments, Moderation, Feeds, Votes, Protocol):
+class Subscriptions(Protocol):
+    """Who asked for a private message about new comments in a chat (a section, or "*" for all), what is
+    waiting to be sent to them, and who cannot be written to first."""
+
+    async def subscribe(self, chat_key: str, user_key: str, section_key: str) -> bool: ...
+    async def unsubscribe(self, chat_key: str, user_key: str, section_key: str | None) -> int: ...
+    async def subscriptions(self, chat_key: str, user_key: str) -> list[str]: ...
+    async def queue_for_subscribers(self, comment: Comment, now: float) -> int:
+        """Queues `comment` for everyone subscribed to its section or its whole chat, except its author."""
+        ...
+
+    async def due_digests(self, now: float, gap: float, limit: int) -> list[tuple[str, list[Comment]]]:
+        """People with something queued who were last written to `gap` seconds ago or longer (or never),
+        with what is queued for them (oldest first); taken off the queue."""
+        ...
+
+    async def digest_sent(self, user_key: str, now: float, reached: bool) -> bool:
+        """Notes the attempt; True when this is the first time `user_key` could not be reached."""
+        ...
+
+
+class Store(Articles, Readers, Comments, Moderation, Feeds, Votes, Subscriptions, Protocol):
     """Everything the core stores, as one object: a store (SQLite or PostgreSQL) implements every small
     protocol above and `Inbox`. Each method is one transaction; writes are durable when they return."""

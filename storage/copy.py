@@ -47,6 +47,8 @@ TABLES: tuple[Table, ...] = (
     Table("feeds", ("chat_key", "url")),
     Table("feed_entries", ("chat_key", "url", "entry")),
     Table("votes", ("comment_id", "voter_key")),
+    Table("subscriptions", ("chat_key", "section_key", "user_key")),
+    Table("outbox", ("user_key", "comment_id")),
 )
 
 

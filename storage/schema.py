@@ -216,6 +216,24 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE users ADD COLUMN quiet INTEGER NOT NULL DEFAULT 0;
     """,
+    # 10: /subscribe: who wants a private message for new comments where, what waits to be sent to them, and
+    # when they were last written to (at most one message a minute) or refused private messages
+    """
+    CREATE TABLE subscriptions (
+        chat_key TEXT NOT NULL,
+        user_key TEXT NOT NULL,
+        section_key TEXT NOT NULL,
+        PRIMARY KEY (chat_key, section_key, user_key)
+    ) WITHOUT ROWID;
+    CREATE TABLE outbox (
+        user_key TEXT NOT NULL,
+        comment_id BIGINT NOT NULL,
+        queued_at REAL NOT NULL,
+        PRIMARY KEY (user_key, comment_id)
+    ) WITHOUT ROWID;
+    ALTER TABLE users ADD COLUMN written_at REAL;
+    ALTER TABLE users ADD COLUMN unreachable INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

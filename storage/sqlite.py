@@ -13,10 +13,12 @@ from storage.connection import Database
 from storage.feeds import FeedQueries
 from storage.inbox import InboxQueries
 from storage.moderation import ModerationQueries
+from storage.subscriptions import SubscriptionQueries
 from storage.votes import VoteQueries
 
 
-class SqliteStore(ArticleQueries, CommentQueries, ModerationQueries, InboxQueries, FeedQueries, VoteQueries):
+class SqliteStore(ArticleQueries, CommentQueries, ModerationQueries, InboxQueries, FeedQueries, VoteQueries,
+                  SubscriptionQueries):
     def __init__(self, db: Database, *, chat_article_seconds: float = CHAT_ARTICLE_SECONDS) -> None:
         super().__init__(chat_article_seconds)
         self.db = db

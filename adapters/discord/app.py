@@ -92,6 +92,22 @@ class DiscordAdapter:
             return False
         return await announce_in_channel(self.core, Chat(chat_key), client.http, reply)
 
+    async def announce_privately(self, user_key: str, reply: Reply) -> bool:
+        client = self.client
+        user_id = user_key.partition(":")[2]
+        if client is None or not client.is_ready() or not user_id.isdigit():
+            return False
+        try:
+            channel = await client.http.start_private_message(int(user_id))
+        except discord.HTTPException as err:
+            log.info("could not open a private channel with %s: HTTP %s", user_key, err.status)
+            return False
+        return await announce_in_channel(self.core, Chat(f"discord:{channel['id']}", private=True), client.http,
+                                         reply)
+
+    def start_link(self, user_key: str) -> str | None:
+        return None  # Discord has no link that opens a bot's DMs; members allow them in their settings
+
     async def wait_closed(self) -> None:
         await self._closed.wait()
 

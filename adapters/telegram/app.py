@@ -171,6 +171,13 @@ class TelegramAdapter:
     async def announce(self, chat_key: str, reply: Reply) -> bool:
         return await self.sender.announce(Chat(chat_key), reply)
 
+    async def announce_privately(self, user_key: str, reply: Reply) -> bool:
+        # a person's private chat with a bot has the person's id (Telegram refuses it until they open it)
+        return await self.sender.announce(Chat(user_key, private=True), reply)
+
+    def start_link(self, user_key: str) -> str | None:
+        return f"https://t.me/{self.bot.username}?start=subscribe" if self.bot.username else None
+
     async def _call_quietly(self, what: str, call: object) -> None:
         try:
             await call  # type: ignore[misc]

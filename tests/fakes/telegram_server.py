@@ -1062,6 +1062,9 @@ class FakeTelegram:
 
     async def _send_message(self, params: JSON, files: dict[str, UploadedFile]) -> JSON:
         chat = self._chat(params.get("chat_id"))
+        if chat["type"] == "private" and chat["id"] not in self._chats:
+            # Telegram lets a bot write to a person only after they opened a private chat with it
+            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
         text, entities = self._formatted(params)
         _check_reply_markup(params.get("reply_markup"))
         message = self._new_bot_message(chat, params)
