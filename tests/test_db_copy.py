@@ -39,6 +39,7 @@ async def live_discussion(path: Path) -> None:
         follow = FeedFollow("test:group", "https://example.org/feed.xml", "Example", False, "test:boss", 3.0, 900.0)
         await h.store.follow_feed(follow, ["post-1", "https://example.org/p/1"],
                                   ModlogEntry("test:group", 3.0, "test:boss", "follow", follow.url))
+        await h.say("dan", "/subscribe")  # the notes below queue for dan: rows in subscriptions and outbox
         for i in range(30):
             await h.say(f"u{i}", f"/comment note {i}")
         await h.say("bob", "/like #1")
