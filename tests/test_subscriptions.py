@@ -10,7 +10,8 @@ from pathlib import Path
 
 from adapters.feedloop import AnnouncementRouter
 from bot.digests import DigestSender
-from bot.types import Reply, plain_text
+from bot.types import Paragraph, Reply, plain_text
+from tests.discord_harness import GENERAL, MOD, PLAIN, discord_world
 from tests.support import FakeClock, Harness
 from tests.telegram_harness import GROUP, telegram_rig, texts
 
@@ -97,3 +98,21 @@ async def test_telegram_a_digest_reaches_the_private_chat_once_it_is_open(tmp_pa
                              AnnouncementRouter(lambda: [rig.adapter]))  # a minute after the last attempt
         assert await later.send_due() == 1
         assert "now she will hear" in texts(rig.fake.sent_messages(ann))
+
+
+async def test_discord_a_digest_arrives_as_a_direct_message_and_an_announcement_in_the_channel(
+        tmp_path: Path) -> None:
+    async with discord_world(tmp_path) as world:
+        router = AnnouncementRouter(lambda: [world.adapter])
+        await world.slash("subscribe", user=MOD)
+        await world.slash("comment", [{"name": "text", "value": "trams at night"}], user=PLAIN)
+        assert await DigestSender(world.core.services, router).send_due() == 1
+        opened = next(c for c in world.fake.calls if c.method == "POST" and c.path == "/users/@me/channels")
+        assert int(opened.json_body["recipient_id"]) == MOD
+        dm = [c for c in world.fake.calls if c.method == "POST" and c.path.endswith("/messages")
+              and "trams at night" in str(c.json_body) and f"/channels/{GENERAL}/" not in c.path]
+        assert len(dm) == 1 and "1 new comment" in dm[0].json_body["content"]
+        assert dm[0].json_body["allowed_mentions"] == {"parse": []}
+        said = await router.announce(f"discord:{GENERAL}", Reply((Paragraph.of("📰 New in “Bakery news”:"),)))
+        assert said and any(c.path == f"/channels/{GENERAL}/messages" and "Bakery news" in str(c.json_body)
+                            for c in world.fake.calls)
