@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 
 from bot.actions import Verb, encode
@@ -142,10 +143,22 @@ def comment_header(comment: Comment, article: Article, now: float, *, show_secti
         meta.append(_("edited"))
     if comment.status is not Status.VISIBLE:
         status = _(STATUS_NAMES[comment.status])
-        # stored hold reasons are catalog messages when the bot wrote them, shown in the reader's language
-        meta.append(f"{status}: {_(comment.hold_reason)}" if comment.hold_reason else status)
+        meta.append(f"{status}: {hold_reason(comment.hold_reason)}" if comment.hold_reason else status)
     parts.append(Span(" · " + " · ".join(meta), Style.ITALIC))
     return Paragraph.of(*parts)
+
+
+_REPORTED = re.compile(r"reported (\d+) times")  # what the stores write when reports hide a comment
+
+
+def hold_reason(stored: str) -> str:
+    """Why a comment is held, in the reader's language: the stores write English (a catalog message, or
+    "reported N times"), since a reason outlives the language of whoever caused it."""
+    reported = _REPORTED.fullmatch(stored)
+    if reported is not None:
+        n = int(reported.group(1))
+        return ngettext("reported {n} time", "reported {n} times", n).format(n=n)
+    return _(stored)
 
 
 def comment_blocks(comment: Comment, article: Article, now: float, *, show_section: bool, likes: int = 0

@@ -227,3 +227,12 @@ async def test_discord_the_locale_for_what_only_the_sender_sees_the_chat_for_the
         still = await world.interact(fake.slash_interaction("ban", [{"name": "user", "value": "5003"}],
                                                             locale="zh-CN"))
         assert "只有管理员可以禁言" in plain(still)
+
+
+async def test_a_comment_hidden_by_reports_says_so_in_chinese(harness: Harness) -> None:
+    harness.admin("boss")
+    await harness.say("boss", "/set report_threshold 1")
+    await harness.say("ann", "/comment 一条评论")
+    await harness.say("bob", "/report #1 广告")
+    await harness.say("boss", "/language chat zh")
+    assert "待审核: 被举报 1 次" in await harness.say("boss", "/pending")
