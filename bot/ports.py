@@ -127,7 +127,10 @@ class Readers(Protocol):
 class Comments(Protocol):
     """Comments, numbered per chat (#N) and recorded once per platform message; listings page by key."""
 
-    async def add_comment(self, new: NewComment, log: ModlogEntry | None = None) -> tuple[Comment, bool]: ...
+    async def add_comment(self, new: NewComment, log: ModlogEntry | None = None) -> tuple[Comment, bool]:
+        """Stores it (once per platform message); a visible one is queued, in the same write, for everyone
+        subscribed to its section or its chat except its author (see Subscriptions)."""
+        ...
     async def comment(self, chat_key: str, number: int) -> Comment | None: ...
     async def comments(
         self,
@@ -232,15 +235,11 @@ class Votes(Protocol):
 
 class Subscriptions(Protocol):
     """Who asked for a private message about new comments in a chat (a section, or "*" for all), what is
-    waiting to be sent to them, and who cannot be written to first."""
+    waiting to be sent to them (queued by `add_comment`), and who cannot be written to first."""
 
     async def subscribe(self, chat_key: str, user_key: str, section_key: str) -> bool: ...
     async def unsubscribe(self, chat_key: str, user_key: str, section_key: str | None) -> int: ...
     async def subscriptions(self, chat_key: str, user_key: str) -> list[str]: ...
-    async def queue_for_subscribers(self, comment: Comment, now: float) -> int:
-        """Queues `comment` for everyone subscribed to its section or its whole chat, except its author."""
-        ...
-
     async def due_digests(self, now: float, gap: float, limit: int) -> list[tuple[str, list[Comment]]]:
         """People with something queued who were last written to `gap` seconds ago or longer (or never),
         with what is queued for them (oldest first); taken off the queue."""

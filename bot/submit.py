@@ -123,9 +123,7 @@ async def record_comment(
         source_id=ctx.event.message_id,
         hold_reason=hold_reason,
     )
-    comment, created = await ctx.store.add_comment(new, log)
-    if created and comment.status is Status.VISIBLE:
-        await ctx.store.queue_for_subscribers(comment, now)
+    comment, _created = await ctx.store.add_comment(new, log)
     reply = confirmation(comment, article)
     if parent is not None and parent.author_key != ctx.user_key and comment.status is Status.VISIBLE \
             and not await ctx.store.is_quiet(parent.author_key):

@@ -21,6 +21,9 @@ COMMENT_COLUMNS = (
 COMMENT_FROM = "comments c LEFT JOIN users u ON u.user_key = c.author_key"
 
 
+ALL_SECTIONS = "*"  # a subscription to every section of a chat (bot/commands/subscriptions.py writes it)
+
+
 def to_comment(row: Sequence[Any]) -> Comment:
     """A comment from a row of COMMENT_COLUMNS, by position: an sqlite3.Row and a psycopg tuple alike."""
     return Comment(
@@ -65,6 +68,15 @@ def bump_count(db: sqlite3.Connection, c: Comment, delta: int) -> None:
         " ON CONFLICT DO UPDATE SET visible = visible + excluded.visible",
         (c.chat_key, c.article_id, c.section_key, delta),
     )
+
+
+def queue_for_subscribers(db: sqlite3.Connection, comment: Comment) -> None:
+    """A visible new comment waits for everyone subscribed to its section or its whole chat, except its author
+    (/subscribe), queued in the comment's own transaction: no second write per comment."""
+    db.execute("INSERT OR IGNORE INTO outbox(user_key, comment_id, queued_at) SELECT DISTINCT user_key, ?, ?"
+               " FROM subscriptions WHERE chat_key = ? AND section_key IN (?, ?) AND user_key != ?",
+               (comment.id, comment.created_at, comment.chat_key, comment.section_key, ALL_SECTIONS,
+                comment.author_key))
 
 
 def change_status(
@@ -227,6 +239,7 @@ class CommentQueries(ReadCaches):
                               new.status, new.created_at, None, new.hold_reason, new.source_id)
             if comment.status is Status.VISIBLE:
                 bump_count(db, comment, 1)
+                queue_for_subscribers(db, comment)
             if log is not None:
                 insert_modlog(db, ModlogEntry(
                     log.chat_key, log.at, log.actor_key, log.action, f"#{number}", log.reason, log.before, log.after

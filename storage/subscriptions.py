@@ -10,8 +10,6 @@ from bot.records import Comment
 from storage.comments import COMMENT_COLUMNS, to_comment
 from storage.connection import Database
 
-ALL_SECTIONS = "*"
-
 
 def grouped(rows: Sequence[Sequence[Any]]) -> list[tuple[str, list[Comment]]]:
     """Rows of (user key, COMMENT_COLUMNS...) as each user's comments, in order."""
@@ -46,15 +44,6 @@ class SubscriptionQueries:
         rows = await self.db.fetchall("SELECT section_key FROM subscriptions WHERE chat_key = ? AND user_key = ?"
                                       " ORDER BY section_key", (chat_key, user_key))
         return [str(r[0]) for r in rows]
-
-    async def queue_for_subscribers(self, comment: Comment, now: float) -> int:
-        def work(db: sqlite3.Connection) -> int:
-            return db.execute(
-                "INSERT OR IGNORE INTO outbox(user_key, comment_id, queued_at) SELECT DISTINCT user_key, ?, ?"
-                " FROM subscriptions WHERE chat_key = ? AND section_key IN (?, ?) AND user_key != ?",
-                (comment.id, now, comment.chat_key, comment.section_key, ALL_SECTIONS, comment.author_key)).rowcount
-
-        return await self.db.transaction(work)
 
     async def due_digests(self, now: float, gap: float, limit: int) -> list[tuple[str, list[Comment]]]:
         def work(db: sqlite3.Connection) -> list[tuple[str, list[Comment]]]:

@@ -11,7 +11,7 @@ from bot.records import Comment, ModlogEntry, NewComment, Position, Status
 from bot.types import Anchor, User
 from storage.behind import WriteBehind
 from storage.caches import ReadCaches
-from storage.comments import COMMENT_COLUMNS, COMMENT_FROM, to_comment
+from storage.comments import ALL_SECTIONS, COMMENT_COLUMNS, COMMENT_FROM, to_comment
 from storage.postgres.database import Conn, PgDatabase, one
 
 MODLOG_INSERT = ("INSERT INTO modlog(chat_key, at, actor_key, action, target, reason, before_text, after_text)"
@@ -19,7 +19,8 @@ MODLOG_INSERT = ("INSERT INTO modlog(chat_key, at, actor_key, action, target, re
 COUNT_BUMP = ("INSERT INTO section_counts(chat_key, article_id, section_key, visible) VALUES (%s, %s, %s, %s)"
               " ON CONFLICT (chat_key, article_id, section_key) DO UPDATE"
               " SET visible = section_counts.visible + excluded.visible")
-# A new comment in one statement, so in one round trip and one transaction (autocommit): the chat's row is
+# A new comment in one statement, so in one round trip and one transaction (autocommit), queued for its
+# subscribers in the same statement (/subscribe): the chat's row is
 # locked by the upsert that takes the next number, so numbers are 1..N without gaps however many processes
 # write; a message seen before returns its comment instead. Two deliveries of one message racing each other
 # meet the unique index on (chat, source): the loser's whole statement, number included, is rolled back and
@@ -41,6 +42,12 @@ WITH seen AS (
     INSERT INTO section_counts(chat_key, article_id, section_key, visible)
     SELECT %(chat)s, %(article)s, %(section)s, 1 FROM made WHERE %(visible)s
     ON CONFLICT (chat_key, article_id, section_key) DO UPDATE SET visible = section_counts.visible + 1
+), queued AS (
+    INSERT INTO outbox(user_key, comment_id, queued_at)
+    SELECT DISTINCT s.user_key, made.id, %(created)s FROM made JOIN subscriptions s
+        ON s.chat_key = %(chat)s AND s.section_key IN (%(section)s, %(all_sections)s) AND s.user_key <> %(author)s
+    WHERE %(visible)s
+    ON CONFLICT DO NOTHING
 ), logged AS (
     INSERT INTO modlog(chat_key, at, actor_key, action, target, reason, before_text, after_text)
     SELECT %(log_chat)s, %(log_at)s, %(log_actor)s, %(log_action)s, '#' || number, %(log_reason)s,
@@ -187,6 +194,7 @@ class PgCommentQueries(ReadCaches):
             "chat": new.chat_key, "source": new.source_id, "article": new.article_id, "section": new.section_key,
             "parent": new.parent_number, "author": new.author_key, "text": new.text, "status": new.status.value,
             "created": new.created_at, "hold": new.hold_reason, "visible": new.status is Status.VISIBLE,
+            "all_sections": ALL_SECTIONS,
             "logged": log is not None, "log_chat": log and log.chat_key, "log_at": log and log.at,
             "log_actor": log and log.actor_key, "log_action": log and log.action, "log_reason": log and log.reason,
             "log_before": log and log.before, "log_after": log and log.after,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.records import Comment
 from storage.comments import COMMENT_COLUMNS
 from storage.postgres.database import Conn, PgDatabase
-from storage.subscriptions import ALL_SECTIONS, grouped
+from storage.subscriptions import grouped
 
 
 class PgSubscriptionQueries:
@@ -33,12 +33,6 @@ class PgSubscriptionQueries:
         rows = await self.db.fetchall("SELECT section_key FROM subscriptions WHERE chat_key = %s AND user_key = %s"
                                       " ORDER BY section_key", (chat_key, user_key))
         return [str(r[0]) for r in rows]
-
-    async def queue_for_subscribers(self, comment: Comment, now: float) -> int:
-        return await self.db.execute(
-            "INSERT INTO outbox(user_key, comment_id, queued_at) SELECT DISTINCT user_key, %s, %s FROM subscriptions"
-            " WHERE chat_key = %s AND section_key IN (%s, %s) AND user_key <> %s ON CONFLICT DO NOTHING",
-            (comment.id, now, comment.chat_key, comment.section_key, ALL_SECTIONS, comment.author_key))
 
     async def due_digests(self, now: float, gap: float, limit: int) -> list[tuple[str, list[Comment]]]:
         async def work(conn: Conn) -> list[tuple[str, list[Comment]]]:
