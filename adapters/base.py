@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.types import Reply
+from bot.types import Reply, Sent
 
 
 class AdapterStartError(RuntimeError):
@@ -22,13 +22,17 @@ class Adapter(Protocol):
         """Stops serving and releases connections; safe to call twice."""
         ...
 
-    async def announce(self, chat_key: str, reply: Reply) -> bool:
-        """Says `reply` in a chat of this platform unprompted (a followed feed's new post); False when it
+    async def announce(self, chat_key: str, reply: Reply) -> Sent | None:
+        """Says `reply` in a chat of this platform unprompted (a followed feed's new post); None when it
         could not be delivered."""
         ...
 
-    async def announce_privately(self, user_key: str, reply: Reply) -> bool:
-        """A private message to a person of this platform; False when it may not write to them first."""
+    async def announce_privately(self, user_key: str, reply: Reply) -> Sent | None:
+        """A private message to a person of this platform; None when it may not write to them first."""
+        ...
+
+    async def edit(self, sent: Sent, reply: Reply) -> bool:
+        """Replaces what a message sent by `announce` shows; False when it could not."""
         ...
 
     def start_link(self, user_key: str) -> str | None:

@@ -4,7 +4,6 @@ serves the chat's platform."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import socket
@@ -14,11 +13,14 @@ from collections.abc import Awaitable, Callable, Iterable
 from adapters.base import Adapter
 from bot.digests import DigestSender
 from bot.feeds import FeedPoller
-from bot.types import Reply
+from bot.modqueue import ModQueueSender
+from bot.types import Reply, Sent
 
 log = logging.getLogger("articlebot.feeds")
 TICK_SECONDS = 30.0  # how often due feeds are looked for (each feed is polled every FEED_POLL_SECONDS)
 DIGEST_TICK_SECONDS = 10.0  # how often subscription messages are looked for (each person gets one a minute)
+# how often the mod queue is looked at for what other processes queued (this process's own wake it at once)
+MODQUEUE_TICK_SECONDS = 5.0
 
 
 def poller_name() -> str:
@@ -37,16 +39,20 @@ class AnnouncementRouter:
         platform = key.split(":", 1)[0]
         return next((adapter for adapter in self.adapters() if adapter.name == platform), None)
 
-    async def announce(self, chat_key: str, reply: Reply) -> bool:
+    async def announce(self, chat_key: str, reply: Reply) -> Sent | None:
         adapter = self._serving(chat_key)
         if adapter is None:
             log.info("no adapter for %s runs here: an announcement there is not sent", chat_key)
-            return False
+            return None
         return await adapter.announce(chat_key, reply)
 
-    async def announce_privately(self, user_key: str, reply: Reply) -> bool:
+    async def announce_privately(self, user_key: str, reply: Reply) -> Sent | None:
         adapter = self._serving(user_key)
-        return False if adapter is None else await adapter.announce_privately(user_key, reply)
+        return None if adapter is None else await adapter.announce_privately(user_key, reply)
+
+    async def edit(self, sent: Sent, reply: Reply) -> bool:
+        adapter = self._serving(sent.chat_key)
+        return False if adapter is None else await adapter.edit(sent, reply)
 
     def start_link(self, user_key: str) -> str | None:
         adapter = self._serving(user_key)
@@ -61,12 +67,26 @@ async def send_digests(sender: DigestSender, stop: asyncio.Event, every: float =
     await repeat(sender.send_due, "sending subscription messages", stop, every)
 
 
-async def repeat(work: Callable[[], Awaitable[int]], what: str, stop: asyncio.Event, every: float) -> None:
+async def send_modqueue(sender: ModQueueSender, stop: asyncio.Event, wake: asyncio.Event,
+                        every: float = MODQUEUE_TICK_SECONDS) -> None:
+    await repeat(sender.send_due, "sending the mod queue", stop, every, wake)
+
+
+async def repeat(work: Callable[[], Awaitable[int]], what: str, stop: asyncio.Event, every: float,
+                 wake: asyncio.Event | None = None) -> None:
+    """`work` every `every` seconds until `stop`, and at once whenever `wake` is set."""
     while not stop.is_set():
+        if wake is not None:
+            wake.clear()
         try:
             await work()
         except Exception:  # the store was unreachable, say: try again next round
             log.exception("%s failed; trying again in %.0f s", what, every)
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(every):
-                await stop.wait()
+        waits = [asyncio.ensure_future(stop.wait())]
+        if wake is not None:
+            waits.append(asyncio.ensure_future(wake.wait()))
+        try:
+            await asyncio.wait(waits, timeout=every, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()

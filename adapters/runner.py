@@ -180,6 +180,7 @@ async def run_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_
     keepers: list[asyncio.Task[None]] = []
     feeds: asyncio.Task[None] | None = None
     digests: asyncio.Task[None] | None = None
+    modqueue: asyncio.Task[None] | None = None
     health = None
     try:
         if settings.health_port is not None:
@@ -194,9 +195,17 @@ async def run_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_
             starting.append(supervised)
             await supervised.first_start()
             started.append(supervised)
-        from adapters.feedloop import TICK_SECONDS, AnnouncementRouter, poll_feeds, poller_name, send_digests
+        from adapters.feedloop import (
+            TICK_SECONDS,
+            AnnouncementRouter,
+            poll_feeds,
+            poller_name,
+            send_digests,
+            send_modqueue,
+        )
         from bot.digests import DigestSender
         from bot.feeds import FeedPoller
+        from bot.modqueue import ModQueueSender
 
         settle_garbage_collector()
         keepers = [asyncio.create_task(s.keep_serving(), name=f"articlebot-keep-{s.name}") for s in started]
@@ -206,6 +215,10 @@ async def run_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_
                                     name="articlebot-feeds")
         digests = asyncio.create_task(send_digests(DigestSender(core.services, router), stop),
                                       name="articlebot-digests")
+        wake = asyncio.Event()
+        core.services.nudge = wake.set
+        modqueue = asyncio.create_task(send_modqueue(ModQueueSender(core.services, router, poller_name()), stop,
+                                                     wake), name="articlebot-modqueue")
         stopper = asyncio.ensure_future(stop.wait())
         await asyncio.wait([stopper, *keepers], return_when=asyncio.FIRST_COMPLETED)
         stopper.cancel()
@@ -217,7 +230,7 @@ async def run_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_
         stop.set()
         # cancelled together, with no await before: a keeper that saw the stop first would begin stopping its
         # adapter, and be cancelled half way through that
-        loose = [*keepers, *(task for task in (feeds, digests) if task is not None)]
+        loose = [*keepers, *(task for task in (feeds, digests, modqueue) if task is not None)]
         for task in loose:
             # a keeper may be inside an adapter's start(), which a stop request cannot interrupt: cancelled,
             # and the adapter it was starting is stopped below like the others

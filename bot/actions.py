@@ -1,8 +1,9 @@
 """Button actions, encoded into the short strings platforms carry back (Telegram: at most 64 bytes).
 
-A payload names only what to show or do, never the chat: the chat is always the one the button was
-pressed in, so a forged payload cannot reach into another chat, and every action is permission-checked
-again when pressed.
+A payload names only what to show or do, never the chat: the chat is the one the button was pressed in, so a
+forged payload cannot reach into another chat. The one exception is the mod queue's buttons, which name a
+review stored on the server; the review names its chat, and the presser must be an admin there when pressing.
+Every action is permission-checked again when pressed.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class Verb(Enum):
     REJECT = "no"  # comment number
     HELP = "h"  # command name
     LIKE = "lk"  # comment number: like it, or take the like back
+    REVIEW = "rv"  # review id, decision word: the mod queue's buttons, acting in the review's own chat
 
 
 _SHAPES: dict[Verb, tuple[str, ...]] = {
@@ -33,6 +35,7 @@ _SHAPES: dict[Verb, tuple[str, ...]] = {
     Verb.REJECT: ("int",),
     Verb.HELP: ("key",),
     Verb.LIKE: ("int",),
+    Verb.REVIEW: ("int", "key"),
 }
 _VERBS = {v.value: v for v in Verb}
 _KEY = re.compile(r"^[\w*-]{0,32}$", re.UNICODE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.chat_config import ChatConfig
@@ -26,6 +27,8 @@ class Services:
     pages: Pages | None = None
     feeds: FeedSource | None = None
     feed_poll_seconds: float = 900.0
+    # wakes the mod queue's sender after something was queued for moderators (the runner sets it)
+    nudge: Callable[[], None] = field(default=lambda: None)
 
 
 @dataclass

@@ -18,6 +18,7 @@ from bot.errors import BotError
 from bot.i18n import ENGLISH, N_, _, normalize, speaking
 from bot.permissions import Permissions
 from bot.ports import Clock, FeedSource, Pages, Platform, Store, SystemClock
+from bot.reviews import press as press_review
 from bot.types import Anchor, ButtonPress, Chat, Command, Event, Outcome, PlainReply, Reaction, plain_text, text_reply
 
 log = logging.getLogger("articlebot.core")
@@ -155,6 +156,9 @@ class Core:
         if action.verb is Verb.LIKE:
             liked = await like_number(ctx, action.int_arg(0), None)
             return Outcome((liked,), notice=plain_text(liked.blocks[0]))
+        if action.verb is Verb.REVIEW:
+            decided = await press_review(ctx, action.int_arg(0), action.str_arg(1))
+            return Outcome((decided,), notice=plain_text(decided.blocks[0]))
         if action.verb is Verb.SECTION:
             reply = await show_section_by_key(ctx, action.int_arg(0), action.str_arg(1))
         elif action.verb is Verb.COMMENTS:

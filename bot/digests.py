@@ -35,7 +35,7 @@ class DigestSender:
                 continue
             _chat, own = await store.languages("", user_key)
             with speaking(own or ENGLISH):
-                reached = await self.announcer.announce_privately(user_key, digest(comments))
+                reached = await self.announcer.announce_privately(user_key, digest(comments)) is not None
             if await store.digest_sent(user_key, now, reached):
                 await self._cannot_reach(user_key, comments[-1])
             sent += reached

@@ -23,12 +23,13 @@ from bot.records import (
     NewComment,
     Position,
     Report,
+    Review,
     SavedArticle,
     SearchHit,
     Status,
     WordFilter,
 )
-from bot.types import Anchor, Attachment, Chat, Reply, User
+from bot.types import Anchor, Attachment, Chat, Reply, Sent, User
 
 
 class Clock(Protocol):
@@ -73,10 +74,16 @@ class Announcer(Protocol):
     """Saying something in a chat nobody just spoke in (a followed feed's new post). False when the
     platform refused or the chat is gone; adapters remember what the message shows, as for answers."""
 
-    async def announce(self, chat_key: str, reply: Reply) -> bool: ...
+    async def announce(self, chat_key: str, reply: Reply) -> Sent | None:
+        """The last message sent (the one carrying the buttons), or None when nothing could be sent."""
+        ...
 
-    async def announce_privately(self, user_key: str, reply: Reply) -> bool:
-        """A private message to a person; False when the platform won't let the bot write to them first."""
+    async def announce_privately(self, user_key: str, reply: Reply) -> Sent | None:
+        """A private message to a person; None when the platform won't let the bot write to them first."""
+        ...
+
+    async def edit(self, sent: Sent, reply: Reply) -> bool:
+        """Replaces what a message sent by `announce` shows (and its buttons); False when it is gone."""
         ...
 
     def start_link(self, user_key: str) -> str | None:
@@ -172,7 +179,7 @@ class Moderation(Protocol):
     async def open_reports(self, chat_key: str, limit: int) -> list[tuple[Comment, int]]: ...
     async def resolve_reports(self, comment_id: int) -> None: ...
     async def chat_settings(self, chat_key: str) -> dict[str, str]: ...
-    async def set_chat_setting(self, chat_key: str, name: str, value: str, log: ModlogEntry) -> None: ...
+    async def set_chat_setting(self, chat_key: str, name: str, value: str, log: ModlogEntry | None) -> None: ...
     async def modlog(self, chat_key: str, limit: int) -> list[ModlogEntry]: ...
     async def add_modlog(self, entry: ModlogEntry) -> None: ...
 
@@ -250,6 +257,54 @@ class Subscriptions(Protocol):
         ...
 
 
-class Store(Articles, Readers, Comments, Moderation, Feeds, Votes, Subscriptions, Protocol):
+class Reviews(Protocol):
+    """The mod queue: held comments and appeals waiting for a decision, and what people are told about
+    decisions, each sent once by whichever process claims it; where each copy went, so every moderator's copy
+    shows the outcome; and who asked for private copies. A held comment's review closes by itself when the
+    comment leaves the queue any other way (approved, rejected, removed or deleted in the chat)."""
+
+    async def open_review(self, review: Review) -> int | None:
+        """Stores it for sending; None when that comment is already waiting for review."""
+        ...
+
+    async def review(self, review_id: int) -> Review | None: ...
+    async def decide_review(self, review_id: int, state: str, actor_key: str, now: float, announce: bool) -> bool:
+        """True when this call decided it (it was open): of two moderators pressing at once, one wins."""
+        ...
+
+    async def reviews_due(self, now: float, holder: str, hold_seconds: float, limit: int) -> list[Review]:
+        """Claims reviews to send or, once decided, to update everywhere they were sent."""
+        ...
+
+    async def review_posted(self, review_id: int, copies: Sequence[tuple[str, str]]) -> None:
+        """Records where it went ((chat key, message id) each) and releases the claim."""
+        ...
+
+    async def review_settled(self, review_id: int) -> None: ...
+    async def review_copies(self, review_id: int) -> list[tuple[str, str]]: ...
+    async def open_appeals(self, chat_key: str, limit: int) -> list[Review]: ...
+    async def last_decision(self, user_key: str, chat_key: str | None) -> Review | None:
+        """The latest decision about this person in this chat (None: in any chat)."""
+        ...
+
+    async def add_appeal(self, appeal: Review, log: ModlogEntry) -> int | None:
+        """Stores an appeal of `appeal.parent_id`; None when that decision was appealed already."""
+        ...
+
+    async def set_moderator(self, chat_key: str, user_key: str, on: bool) -> bool: ...
+    async def moderators(self, chat_key: str) -> list[str]: ...
+    async def clear_moderators(self, chat_key: str) -> int: ...
+
+
+class Codes(Protocol):
+    """One-time codes that carry a step from one chat to another (a moderators' chat named by its admin)."""
+
+    async def issue_code(self, code: str, purpose: str, chat_key: str, user_key: str, expires_at: float) -> None: ...
+    async def redeem_code(self, code: str, purpose: str, user_key: str, now: float) -> str | None:
+        """The chat the code was issued in, once, to the person it was issued to, before it expires."""
+        ...
+
+
+class Store(Articles, Readers, Comments, Moderation, Feeds, Votes, Subscriptions, Reviews, Codes, Protocol):
     """Everything the core stores, as one object: a store (SQLite or PostgreSQL) implements every small
     protocol above and `Inbox`. Each method is one transaction; writes are durable when they return."""

@@ -224,3 +224,37 @@ class FeedFollow:
     etag: str | None = None
     modified: str | None = None
     failures: int = 0
+
+
+class ReviewKind(Enum):
+    HELD = "held"  # a held comment, brought to the moderators
+    APPEAL = "appeal"  # a person asks the moderators to look again, brought to them
+    DECISION = "decision"  # a removal, rejection or ban, told to the person it was about
+    ANSWER = "answer"  # the moderators' answer to an appeal, told to the person who appealed
+
+
+OPEN = "open"  # a review's state until someone decides it; then the decision (approved, rejected, banned, ...)
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """Something for moderators to decide, or something to tell a person about a decision, sent by the
+    mod queue loop to wherever the chat's moderators asked for it. `id` is 0 until stored."""
+
+    id: int
+    chat_key: str  # the chat it is about (where its buttons act)
+    kind: ReviewKind
+    subject_key: str  # whose comment, or who was banned or appealed
+    created_at: float
+    comment_id: int | None = None
+    number: int | None = None  # the comment's #N in its chat
+    action: str | None = None  # DECISION: remove, reject or ban; ANSWER: accepted or upheld
+    reason: str | None = None
+    body: str | None = None  # an appeal's own words
+    parent_id: int | None = None  # APPEAL and ANSWER: the decision appealed
+    chat_title: str | None = None
+    state: str = OPEN
+    decided_by: str | None = None
+    posted: bool = False
+    appealed: bool = False
+    announce: bool = False  # decided outside its chat: show the outcome in the chat too

@@ -16,6 +16,7 @@ from bot.errors import BotError
 from bot.i18n import Later, _
 from bot.parsing import human_duration, number
 from bot.records import WHOLE_ARTICLE, Article, Comment, FilterMode, ModlogEntry, NewComment, Status, WordFilter
+from bot.reviews import queue_held
 from bot.types import Anchor, Notify, Paragraph, Quote, Reply, Span, Style
 from bot.views import section_label
 
@@ -124,6 +125,8 @@ async def record_comment(
         hold_reason=hold_reason,
     )
     comment, _created = await ctx.store.add_comment(new, log)
+    if comment.status is Status.PENDING:
+        await queue_held(ctx, comment)  # also on a repeated delivery: the review is made once
     reply = confirmation(comment, article)
     if parent is not None and parent.author_key != ctx.user_key and comment.status is Status.VISIBLE \
             and not await ctx.store.is_quiet(parent.author_key):

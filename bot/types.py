@@ -171,6 +171,14 @@ class Anchor:
 
 
 @dataclass(frozen=True, slots=True)
+class Sent:
+    """A message the bot sent unprompted, to change it later: its chat and its platform message id."""
+
+    chat_key: str
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     blocks: tuple[Block, ...]
     buttons: tuple[tuple[Button, ...], ...] = ()

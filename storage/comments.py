@@ -79,8 +79,21 @@ def queue_for_subscribers(db: sqlite3.Connection, comment: Comment) -> None:
                 comment.author_key))
 
 
+# what a held comment's review says when the comment leaves the queue without its buttons
+LEFT_QUEUE = {Status.VISIBLE: "approved", Status.REJECTED: "rejected", Status.REMOVED: "removed",
+              Status.DELETED: "deleted"}
+
+
+def close_held(db: sqlite3.Connection, comment_id: int, status: Status, log: ModlogEntry | None) -> None:
+    """A held comment that leaves the queue in its chat closes its review, in the same transaction."""
+    db.execute("UPDATE reviews SET state = ?, decided_by = ?, decided_at = ? WHERE comment_id = ? AND kind = 'held'"
+               " AND state = 'open'", (LEFT_QUEUE[status], log.actor_key if log else "system",
+                                       log.at if log else None, comment_id))
+
+
 def change_status(
-    db: sqlite3.Connection, comment: Comment, status: Status, hold_reason: str | None = None
+    db: sqlite3.Connection, comment: Comment, status: Status, hold_reason: str | None = None,
+    log: ModlogEntry | None = None,
 ) -> Comment:
     """The only place a comment's status changes, so the cached counts always follow."""
     db.execute(
@@ -89,6 +102,8 @@ def change_status(
     was, now = comment.status is Status.VISIBLE, status is Status.VISIBLE
     if was != now:
         bump_count(db, comment, 1 if now else -1)
+    if comment.status is Status.PENDING and status is not Status.PENDING:
+        close_held(db, comment.id, status, log)
     return fetch_comment(db, comment.id)
 
 
@@ -198,7 +213,7 @@ class CommentQueries(ReadCaches):
         row = await self.db.fetchone("SELECT settings FROM chats WHERE chat_key = ?", (chat_key,))
         return {} if row is None else dict(json.loads(row["settings"]))
 
-    async def set_chat_setting(self, chat_key: str, name: str, value: str, log: ModlogEntry) -> None:
+    async def set_chat_setting(self, chat_key: str, name: str, value: str, log: ModlogEntry | None) -> None:
         def work(db: sqlite3.Connection) -> None:
             db.execute("INSERT OR IGNORE INTO chats(chat_key) VALUES (?)", (chat_key,))
             db.execute(
@@ -338,7 +353,7 @@ class CommentQueries(ReadCaches):
         def work(db: sqlite3.Connection) -> Comment:
             current = fetch_comment(db, comment_id)
             insert_modlog(db, log)
-            return change_status(db, current, status, hold_reason)
+            return change_status(db, current, status, hold_reason, log)
 
         return await self.db.transaction(work)
 
@@ -350,7 +365,7 @@ class CommentQueries(ReadCaches):
                 (chat_key, author_key),
             )]
             for comment in rows:
-                change_status(db, comment, status)
+                change_status(db, comment, status, log=log)
             insert_modlog(db, ModlogEntry(
                 log.chat_key, log.at, log.actor_key, log.action, log.target, log.reason,
                 f"{len(rows)} comments", None,

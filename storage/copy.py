@@ -49,6 +49,10 @@ TABLES: tuple[Table, ...] = (
     Table("votes", ("comment_id", "voter_key")),
     Table("subscriptions", ("chat_key", "section_key", "user_key")),
     Table("outbox", ("user_key", "comment_id")),
+    Table("reviews", ("id",)),
+    Table("review_copies", ("review_id", "chat_key")),
+    Table("moderators", ("chat_key", "user_key")),
+    Table("codes", ("code",)),
 )
 
 

@@ -234,6 +234,55 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE users ADD COLUMN written_at REAL;
     ALTER TABLE users ADD COLUMN unreachable INTEGER NOT NULL DEFAULT 0;
     """,
+    # 11: the mod queue: held comments and appeals for the moderators, decisions told to people, where each
+    # copy was sent, who gets private copies, and one-time codes carrying a step from one chat to another
+    """
+    CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY,
+        chat_key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        subject_key TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        comment_id INTEGER,
+        number INTEGER,
+        action TEXT,
+        reason TEXT,
+        body TEXT,
+        parent_id INTEGER,
+        chat_title TEXT,
+        state TEXT NOT NULL DEFAULT 'open',
+        decided_by TEXT,
+        decided_at REAL,
+        posted INTEGER NOT NULL DEFAULT 0,
+        settled INTEGER NOT NULL DEFAULT 0,
+        appealed INTEGER NOT NULL DEFAULT 0,
+        announce INTEGER NOT NULL DEFAULT 0,
+        holder TEXT,
+        held_until REAL
+    );
+    CREATE UNIQUE INDEX reviews_held_once ON reviews(comment_id) WHERE kind = 'held' AND state = 'open';
+    CREATE INDEX reviews_unsettled ON reviews(id) WHERE settled = 0;
+    CREATE INDEX reviews_about ON reviews(subject_key, kind, id);
+    CREATE INDEX reviews_open ON reviews(chat_key, kind, state);
+    CREATE TABLE review_copies (
+        review_id INTEGER NOT NULL,
+        chat_key TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        PRIMARY KEY (review_id, chat_key)
+    );
+    CREATE TABLE moderators (
+        chat_key TEXT NOT NULL,
+        user_key TEXT NOT NULL,
+        PRIMARY KEY (chat_key, user_key)
+    );
+    CREATE TABLE codes (
+        code TEXT PRIMARY KEY,
+        purpose TEXT NOT NULL,
+        chat_key TEXT NOT NULL,
+        user_key TEXT NOT NULL,
+        expires_at REAL NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -132,8 +132,8 @@ class Harness:
         )
         return await self._handle(event)
 
-    async def press(self, user: str, data: str, chat: str = "test:group") -> Outcome:
-        event = Event(User(f"test:{user}", user.capitalize()), Chat(chat), ButtonPress(data),
+    async def press(self, user: str, data: str, chat: str = "test:group", *, private: bool = False) -> Outcome:
+        event = Event(User(f"test:{user}", user.capitalize()), Chat(chat, private=private), ButtonPress(data),
                       message_id=f"p{next(self._ids)}")
         return await self._handle(event)
 

@@ -43,6 +43,9 @@ async def live_discussion(path: Path) -> None:
         for i in range(30):
             await h.say(f"u{i}", f"/comment note {i}")
         await h.say("bob", "/like #1")
+        await h.say("boss", "/modqueue dm")  # a moderator, and a code waiting to be used
+        await h.say("boss", "/modqueue here")
+        await h.store.review_posted(1, [("test:boss", "99")])  # the ban's notice, as if sent
     finally:
         await h.close()
 

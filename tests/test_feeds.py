@@ -14,7 +14,7 @@ from adapters.web.feeds import FeedFetcher
 from adapters.web.pages import PageFetcher
 from bot.core import Core
 from bot.feeds import FeedPoller
-from bot.types import Reply, plain_text
+from bot.types import Reply, Sent, plain_text
 from tests.fakes.site import Site
 from tests.fakes.telegram_html import check_html
 from tests.fakes.telegram_server import FakeTelegram
@@ -30,9 +30,9 @@ class Collected:
     def __init__(self) -> None:
         self.said: list[tuple[str, Reply]] = []
 
-    async def announce(self, chat_key: str, reply: Reply) -> bool:
+    async def announce(self, chat_key: str, reply: Reply) -> Sent | None:
         self.said.append((chat_key, reply))
-        return True
+        return Sent(chat_key, str(len(self.said)))
 
     def texts(self) -> list[str]:
         return ["\n".join(plain_text(b) for b in reply.blocks) for _, reply in self.said]

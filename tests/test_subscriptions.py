@@ -10,7 +10,7 @@ from pathlib import Path
 
 from adapters.feedloop import AnnouncementRouter
 from bot.digests import DigestSender
-from bot.types import Paragraph, Reply, plain_text
+from bot.types import Paragraph, Reply, Sent, plain_text
 from tests.discord_harness import GENERAL, MOD, PLAIN, discord_world
 from tests.support import FakeClock, Harness
 from tests.telegram_harness import GROUP, telegram_rig, texts
@@ -28,15 +28,18 @@ class Mailbox:
         self.public: list[tuple[str, Reply]] = []
         self.private: list[tuple[str, Reply]] = []
 
-    async def announce(self, chat_key: str, reply: Reply) -> bool:
+    async def announce(self, chat_key: str, reply: Reply) -> Sent | None:
         self.public.append((chat_key, reply))
-        return True
+        return Sent(chat_key, str(len(self.public)))
 
-    async def announce_privately(self, user_key: str, reply: Reply) -> bool:
+    async def announce_privately(self, user_key: str, reply: Reply) -> Sent | None:
         if user_key not in self.reachable:
-            return False
+            return None
         self.private.append((user_key, reply))
-        return True
+        return Sent(user_key, str(len(self.private)))
+
+    async def edit(self, sent: Sent, reply: Reply) -> bool:
+        return False
 
     def start_link(self, user_key: str) -> str | None:
         return "https://t.me/articlebot_test_bot?start=subscribe"

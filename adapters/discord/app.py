@@ -19,12 +19,12 @@ import yarl
 
 from adapters.discord.client import ArticleClient
 from adapters.discord.internals import close_client
-from adapters.discord.send import announce_in_channel
+from adapters.discord.send import announce_in_channel, edit_in_channel
 from adapters.discord.serve import Dispatcher
 from adapters.discord.slash import command_payloads
 from articlebot.settings import Settings
 from bot.core import Core
-from bot.types import Chat, Reply
+from bot.types import Chat, Reply, Sent
 
 log = logging.getLogger("articlebot.discord")
 
@@ -86,24 +86,30 @@ class DiscordAdapter:
             raise
         self._closed.set()
 
-    async def announce(self, chat_key: str, reply: Reply) -> bool:
+    async def announce(self, chat_key: str, reply: Reply) -> Sent | None:
         client = self.client
         if client is None or not client.is_ready():
-            return False
+            return None
         return await announce_in_channel(self.core, Chat(chat_key), client.http, reply)
 
-    async def announce_privately(self, user_key: str, reply: Reply) -> bool:
+    async def announce_privately(self, user_key: str, reply: Reply) -> Sent | None:
         client = self.client
         user_id = user_key.partition(":")[2]
         if client is None or not client.is_ready() or not user_id.isdigit():
-            return False
+            return None
         try:
             channel = await client.http.start_private_message(int(user_id))
         except discord.HTTPException as err:
             log.info("could not open a private channel with %s: HTTP %s", user_key, err.status)
-            return False
+            return None
         return await announce_in_channel(self.core, Chat(f"discord:{channel['id']}", private=True), client.http,
                                          reply)
+
+    async def edit(self, sent: Sent, reply: Reply) -> bool:
+        client = self.client
+        if client is None or not client.is_ready():
+            return False
+        return await edit_in_channel(sent, client.http, reply)
 
     def start_link(self, user_key: str) -> str | None:
         return None  # Discord has no link that opens a bot's DMs; members allow them in their settings

@@ -24,7 +24,7 @@ from adapters.discord.events import locale_of
 from adapters.discord.render import MESSAGE_LIMIT, render_messages
 from bot.core import Core
 from bot.i18n import N_, _, speaking
-from bot.types import Anchor, Button, Chat, File, Outcome, Reply, text_reply
+from bot.types import Anchor, Button, Chat, File, Outcome, Reply, Sent, text_reply
 
 log = logging.getLogger("articlebot.discord")
 
@@ -121,10 +121,11 @@ def log_failure(what: str, chat: Chat, err: discord.HTTPException) -> None:
                 err.text[:200])
 
 
-async def announce_in_channel(core: Core, chat: Chat, http: HTTPClient, reply: Reply) -> bool:
-    """A message nobody asked for (a followed feed's new post), through the client's own HTTP client."""
+async def announce_in_channel(core: Core, chat: Chat, http: HTTPClient, reply: Reply) -> Sent | None:
+    """A message nobody asked for (a followed feed's new post, a mod queue card), through the client's own HTTP
+    client; the last message sent, which carries the buttons."""
     channel_id = int(chat.key.split(":", 1)[1])
-    sent_any = False
+    last: Sent | None = None
     for item in plan(Outcome((reply,))):
         params = handle_message_parameters(item.content, allowed_mentions=allowed(item))
         assert params.payload is not None
@@ -135,10 +136,25 @@ async def announce_in_channel(core: Core, chat: Chat, http: HTTPClient, reply: R
             data = await attempt("an announcement", chat, partial(http.send_message, channel_id, params=params))
         except Failed:
             continue
-        sent_any = True
+        last = Sent(chat.key, str(data["id"]))
         if item.anchor is not None:
             await core.remember_sent(chat, str(data["id"]), item.anchor)
-    return sent_any
+    return last
+
+
+async def edit_in_channel(sent: Sent, http: HTTPClient, reply: Reply) -> bool:
+    """Shows `reply` in a message `announce_in_channel` sent (its first piece; a card is one message), with
+    the reply's buttons or none."""
+    item = plan(Outcome((reply,)))[0]
+    params = handle_message_parameters(item.content, allowed_mentions=NO_PINGS)
+    assert params.payload is not None
+    params.payload["components"] = components_of(item.buttons) or []
+    try:
+        await attempt("an edit", Chat(sent.chat_key), partial(http.edit_message, int(sent.chat_key.split(":", 1)[1]),
+                                                              int(sent.message_id), params=params))
+    except Failed:
+        return False
+    return True
 
 
 class ChannelSender:

@@ -36,7 +36,7 @@ from bot.commands import REGISTRY
 from bot.core import Core
 from bot.i18n import LANGUAGES, TELEGRAM_CODES, in_language
 from bot.ports import Inbox
-from bot.types import Chat, Reply
+from bot.types import Chat, Reply, Sent
 
 COMMAND_DESCRIPTION_LIMIT = BotCommandLimit.MAX_DESCRIPTION
 log = logging.getLogger("articlebot.telegram")
@@ -168,12 +168,15 @@ class TelegramAdapter:
     async def wait_closed(self) -> None:
         await self._closed.wait()
 
-    async def announce(self, chat_key: str, reply: Reply) -> bool:
+    async def announce(self, chat_key: str, reply: Reply) -> Sent | None:
         return await self.sender.announce(Chat(chat_key), reply)
 
-    async def announce_privately(self, user_key: str, reply: Reply) -> bool:
+    async def announce_privately(self, user_key: str, reply: Reply) -> Sent | None:
         # a person's private chat with a bot has the person's id (Telegram refuses it until they open it)
         return await self.sender.announce(Chat(user_key, private=True), reply)
+
+    async def edit(self, sent: Sent, reply: Reply) -> bool:
+        return await self.sender.edit(sent, reply)
 
     def start_link(self, user_key: str) -> str | None:
         return f"https://t.me/{self.bot.username}?start=subscribe" if self.bot.username else None

@@ -18,7 +18,7 @@ from adapters.telegram.events import Incoming
 from adapters.telegram.internals import post_raw
 from adapters.telegram.render import label, render_messages
 from bot.core import Core
-from bot.types import Chat, Outcome, Reply, plain_text
+from bot.types import Chat, Outcome, Reply, Sent, plain_text
 
 log = logging.getLogger("articlebot.telegram")
 T = TypeVar("T")
@@ -152,22 +152,41 @@ class Sender:
             await with_retries("sendDocument", lambda: self.bot.send_document(
                 chat_id, InputFile(file.content, filename=file.filename), message_thread_id=thread))
 
-    async def announce(self, chat: Chat, reply: Reply) -> bool:
-        """A message nobody asked for (a followed feed's new post), in the chat's main thread."""
+    async def announce(self, chat: Chat, reply: Reply) -> Sent | None:
+        """A message nobody asked for (a followed feed's new post, a mod queue card), in the chat's main
+        thread; the last message sent, which carries the buttons."""
         chat_id = int(chat.key.split(":", 1)[1])
         texts = render_messages(reply)
         markup = keyboard(reply)
-        sent_any = False
+        last: Sent | None = None
         for i, text in enumerate(texts):
             params: dict[str, Any] = {"chat_id": chat_id, "link_preview_options": NO_PREVIEW}
             if i == len(texts) - 1 and markup is not None:
                 params["reply_markup"] = markup
             sent = await self._send_text(text, reply, params)
             if sent is not None:
-                sent_any = True
+                last = Sent(chat.key, str(sent))
                 if reply.anchor is not None:
                     await self.core.remember_sent(chat, str(sent), reply.anchor)
-        return sent_any
+        return last
+
+    async def edit(self, sent: Sent, reply: Reply) -> bool:
+        """Shows `reply` in a message `announce` sent (its first piece only; a card is one message); a
+        reply without buttons takes the message's buttons away."""
+        params: dict[str, Any] = {"chat_id": int(sent.chat_key.split(":", 1)[1]), "message_id": int(sent.message_id),
+                                  "text": render_messages(reply)[0], "parse_mode": ParseMode.HTML.value,
+                                  "link_preview_options": NO_PREVIEW}
+        markup = keyboard(reply)
+        if markup is not None:
+            params["reply_markup"] = markup
+        try:
+            await with_retries("editMessageText", lambda: post_message(self.bot, params, "editMessageText"))
+        except BadRequest as err:
+            if "not modified" in str(err).lower():
+                return True
+            log.info("could not edit message %s in %s: %s", sent.message_id, sent.chat_key, err)
+            return False
+        return True
 
     async def _send_text(self, text: str, reply: Reply, params: dict[str, Any]) -> int | None:
         """Sends one HTML message; returns its message id, or None when it could not be sent."""

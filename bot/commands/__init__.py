@@ -5,6 +5,7 @@ from bot.commands import (  # noqa: F401
     feeds,
     language,
     moderation,
+    modqueue,
     reading,
     subscriptions,
     transfer,

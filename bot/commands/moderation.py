@@ -13,6 +13,7 @@ from bot.finder import find_sections
 from bot.i18n import N_, Later, _, ngettext
 from bot.parsing import comment_number, duration, human_duration, split_first
 from bot.records import WHOLE_ARTICLE, Ban, Comment, FilterMode, ModlogEntry, Report, Status, WordFilter
+from bot.reviews import queue_held, tell_decision
 from bot.submit import stamp
 from bot.types import Block, Button, Heading, Paragraph, Quote, Reply, Span, Style, text_reply
 from bot.users import named_user
@@ -57,6 +58,7 @@ async def remove(ctx: Context, args: str) -> Reply:
     await ctx.store.set_status(target.id, Status.REMOVED,
                                ctx.log("remove", f"#{target.number}", reason, before=target.text))
     await ctx.store.resolve_reports(target.id)
+    await tell_decision(ctx, "remove", target.author_key, target, reason)
     return text_reply(with_reason(_("🚫 Removed #{number} by {author}.").format(
         number=target.number, author=target.author_name), reason), private=True)
 
@@ -112,6 +114,7 @@ async def ban(ctx: Context, args: str) -> Reply:
     length = f"{seconds} s" if seconds is not None else "permanent"  # the modlog's record, not shown as prose
     await ctx.store.ban(Ban(ctx.chat_key, user.key, until, reason, ctx.user_key),
                         ctx.log("ban", user.key, reason, after=length))
+    await tell_decision(ctx, "ban", user.key, None, reason, until)
     if until is None:
         done = _("⛔ {name} is banned from commenting here permanently.").format(name=user.name)
     else:
@@ -188,8 +191,9 @@ async def pending(ctx: Context, args: str) -> Reply:
     reports = await ctx.store.open_reports(ctx.chat_key, 20)
     reported = {c.id: n for c, n in reports}
     extra = [c for c, _n in reports if c.status is Status.VISIBLE]
+    appeals = await ctx.store.open_appeals(ctx.chat_key, 10)
     blocks: list[Block] = [Heading(_("Waiting for review"))]
-    if not rows and not extra:
+    if not rows and not extra and not appeals:
         blocks.append(Paragraph.of(_("Nothing is waiting. 🎉")))
     buttons: list[tuple[Button, ...]] = []
     for comment in [*rows, *extra][:10]:
@@ -202,6 +206,14 @@ async def pending(ctx: Context, args: str) -> Reply:
                                encode(Verb.APPROVE, comment.number)),
                         Button(_("❌ Reject #{number}").format(number=comment.number),
                                encode(Verb.REJECT, comment.number))))
+    for appeal in appeals:
+        name = await ctx.store.user_name(appeal.subject_key) or appeal.subject_key
+        blocks.append(Paragraph.of(Span(_("📨 An appeal by {name}").format(name=name), Style.BOLD),
+                                   f" · {_(ACTIONS.get(appeal.action or '', 'remove'))} "
+                                   + (f"#{appeal.number}" if appeal.number else "")))
+        blocks.append(Quote(appeal.body or ""))
+        buttons.append((Button(_("✅ Accept"), encode(Verb.REVIEW, appeal.id, "acc")),
+                        Button(_("✋ Uphold"), encode(Verb.REVIEW, appeal.id, "up"))))
     return Reply(tuple(blocks), tuple(buttons), private=True)
 
 
@@ -242,6 +254,7 @@ async def reject_number(ctx: Context, number: int, reason: str | None) -> Reply:
     await ctx.store.set_status(comment.id, Status.REJECTED, ctx.log("reject", f"#{number}", reason,
                                                                      before=comment.text))
     await ctx.store.resolve_reports(comment.id)
+    await tell_decision(ctx, "reject", comment.author_key, comment, reason)
     return text_reply(with_reason(_("❌ Rejected #{number}.").format(number=number), reason), private=True)
 
 
@@ -349,6 +362,9 @@ async def report(ctx: Context, args: str) -> Reply:
     if not added:
         return text_reply(_("You already reported #{number}.").format(number=target.number), private=True)
     if count >= threshold:
+        held = await ctx.store.comment(ctx.chat_key, target.number)
+        if held is not None and held.status is Status.PENDING:
+            await queue_held(ctx, held)
         return text_reply(_("Thanks. #{number} is hidden until an admin reviews it.").format(number=target.number),
                           private=True)
     return text_reply(_("Thanks, the admins will see your report on #{number}.").format(number=target.number),
@@ -362,7 +378,8 @@ ACTIONS = {  # the stored words themselves are the English
     "approve": N_("approve"), "reject": N_("reject"), "filter add": N_("filter add"),
     "filter remove": N_("filter remove"), "slowmode": N_("slowmode"), "set": N_("set"), "edit": N_("edit"),
     "report hold": N_("report hold"), "filter hold": N_("filter hold"), "ban expired": N_("ban expired"),
-    "language": N_("language"), "import": N_("import"), "refresh": N_("refresh"),
+    "language": N_("language"), "import": N_("import"), "refresh": N_("refresh"), "appeal": N_("appeal"),
+    "appeal accepted": N_("appeal accepted"), "appeal upheld": N_("appeal upheld"), "modqueue": N_("modqueue"),
 }
 
 

@@ -11,7 +11,7 @@ from bot.records import Comment, ModlogEntry, NewComment, Position, Status
 from bot.types import Anchor, User
 from storage.behind import WriteBehind
 from storage.caches import ReadCaches
-from storage.comments import ALL_SECTIONS, COMMENT_COLUMNS, COMMENT_FROM, to_comment
+from storage.comments import ALL_SECTIONS, COMMENT_COLUMNS, COMMENT_FROM, LEFT_QUEUE, to_comment
 from storage.postgres.database import Conn, PgDatabase, one
 
 MODLOG_INSERT = ("INSERT INTO modlog(chat_key, at, actor_key, action, target, reason, before_text, after_text)"
@@ -77,13 +77,20 @@ async def fetch_comment(conn: Conn, comment_id: int, *, lock: bool = False) -> C
     return to_comment(row)
 
 
-async def change_status(conn: Conn, comment: Comment, status: Status, hold_reason: str | None = None) -> Comment:
+async def change_status(conn: Conn, comment: Comment, status: Status, hold_reason: str | None = None,
+                        log: ModlogEntry | None = None) -> Comment:
     """The only place a comment's status changes, so the cached counts always follow."""
     await conn.execute("UPDATE comments SET status = %s, hold_reason = %s WHERE id = %s",
                        (status.value, hold_reason, comment.id))
     was, now = comment.status is Status.VISIBLE, status is Status.VISIBLE
     if was != now:
         await conn.execute(COUNT_BUMP, (comment.chat_key, comment.article_id, comment.section_key, 1 if now else -1))
+    if comment.status is Status.PENDING and status is not Status.PENDING:
+        # a held comment that leaves the queue in its chat closes its review, in the same transaction
+        await conn.execute("UPDATE reviews SET state = %s, decided_by = %s, decided_at = %s WHERE comment_id = %s"
+                           " AND kind = 'held' AND state = 'open'",
+                           (LEFT_QUEUE[status], log.actor_key if log else "system", log.at if log else None,
+                            comment.id))
     return await fetch_comment(conn, comment.id)
 
 
@@ -174,7 +181,7 @@ class PgCommentQueries(ReadCaches):
         row = await self.db.fetchone("SELECT settings FROM chats WHERE chat_key = %s", (chat_key,))
         return {} if row is None else dict(json.loads(row[0]))
 
-    async def set_chat_setting(self, chat_key: str, name: str, value: str, log: ModlogEntry) -> None:
+    async def set_chat_setting(self, chat_key: str, name: str, value: str, log: ModlogEntry | None) -> None:
         async def work(conn: Conn) -> None:
             await conn.execute(
                 "INSERT INTO chats AS ch (chat_key, settings)"
@@ -281,7 +288,7 @@ class PgCommentQueries(ReadCaches):
         async def work(conn: Conn) -> Comment:
             current = await fetch_comment(conn, comment_id, lock=True)
             await insert_modlog(conn, log)
-            return await change_status(conn, current, status, hold_reason)
+            return await change_status(conn, current, status, hold_reason, log)
 
         return await self.db.transaction(work)
 
@@ -292,7 +299,7 @@ class PgCommentQueries(ReadCaches):
                 " AND c.status IN ('visible', 'pending') ORDER BY c.number FOR UPDATE OF c", (chat_key, author_key))
             rows = [to_comment(r) for r in await cur.fetchall()]
             for comment in rows:
-                await change_status(conn, comment, status)
+                await change_status(conn, comment, status, log=log)
             await insert_modlog(conn, ModlogEntry(log.chat_key, log.at, log.actor_key, log.action, log.target,
                                                   log.reason, f"{len(rows)} comments", None))
             return len(rows)

@@ -10,12 +10,13 @@ from storage.postgres.database import POOL_SIZE, Conn, PgDatabase
 from storage.postgres.feeds import PgFeedQueries
 from storage.postgres.inbox import PgInboxQueries
 from storage.postgres.moderation import PgModerationQueries
+from storage.postgres.reviews import PgReviewQueries
 from storage.postgres.subscriptions import PgSubscriptionQueries
 from storage.postgres.votes import PgVoteQueries
 
 
 class PostgresStore(PgArticleQueries, PgCommentQueries, PgModerationQueries, PgInboxQueries, PgFeedQueries,
-                    PgVoteQueries, PgSubscriptionQueries):
+                    PgVoteQueries, PgSubscriptionQueries, PgReviewQueries):
     def __init__(self, db: PgDatabase, *, chat_article_seconds: float = CHAT_ARTICLE_SECONDS) -> None:
         super().__init__(chat_article_seconds)
         self.db = db

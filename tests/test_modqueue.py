@@ -1,0 +1,249 @@
+"""The mod queue (/modqueue) and appeals (/appeal) on both stores: held comments reach the moderators who asked,
+one press decides them in their own chat (checked again when pressed), every copy then shows the outcome,
+decisions are told to their person, who may appeal each once; every step lands in the modlog."""
+
+from __future__ import annotations
+
+import re
+
+from bot.actions import Verb, decode
+from bot.modqueue import ModQueueSender
+from bot.records import Status
+from bot.types import Reply, Sent, plain_text
+from tests.support import Harness, text_of
+
+
+def words(reply: Reply) -> str:
+    return "\n".join(plain_text(b) for b in reply.blocks)
+
+
+class Desk:
+    """An Announcer that keeps every message it sent, as it now reads (edits replace it)."""
+
+    def __init__(self) -> None:
+        self.messages: dict[Sent, Reply] = {}
+        self.order: list[Sent] = []
+
+    def _keep(self, chat_key: str, reply: Reply) -> Sent:
+        sent = Sent(chat_key, str(len(self.order) + 1))
+        self.messages[sent] = reply
+        self.order.append(sent)
+        return sent
+
+    async def announce(self, chat_key: str, reply: Reply) -> Sent | None:
+        return self._keep(chat_key, reply)
+
+    async def announce_privately(self, user_key: str, reply: Reply) -> Sent | None:
+        return self._keep(user_key, reply)  # on the test platform a person's private chat has their key
+
+    async def edit(self, sent: Sent, reply: Reply) -> bool:
+        assert sent in self.messages
+        self.messages[sent] = reply
+        return True
+
+    def start_link(self, user_key: str) -> str | None:
+        return None
+
+    def in_chat(self, chat_key: str) -> list[Reply]:
+        return [self.messages[s] for s in self.order if s.chat_key == chat_key]
+
+    def button(self, chat_key: str, word: str) -> str:
+        """The data of the `word` button (ok, no, ban, acc, up) on the last card in `chat_key`."""
+        for reply in reversed(self.in_chat(chat_key)):
+            for row in reply.buttons:
+                for button in row:
+                    action = decode(button.data)
+                    if action is not None and action.verb is Verb.REVIEW and action.str_arg(1) == word:
+                        return button.data
+        raise AssertionError(f"no {word} button in {chat_key}")
+
+
+async def held_world(h: Harness) -> tuple[Desk, ModQueueSender]:
+    h.admin("boss")
+    h.admin("sue")
+    await h.say("boss", "/approval on")
+    assert "private message" in await h.say("boss", "/modqueue dm")
+    await h.say("sue", "/modqueue dm")
+    desk = Desk()
+    return desk, ModQueueSender(h.core.services, desk, "test-process")
+
+
+async def test_a_held_comment_reaches_every_moderator_and_one_press_approves_it_everywhere(harness: Harness) -> None:
+    desk, sender = await held_world(harness)
+    assert "waiting for a moderator" in await harness.say("ann", "/comment trams at night")
+    assert await sender.send_due() == 1
+    for mod in ("test:boss", "test:sue"):
+        (card,) = desk.in_chat(mod)
+        assert "Waiting for review" in words(card) and "trams at night" in words(card) and "Ann" in words(card)
+        assert [b.label for b in card.buttons[0]] == ["✅ Approve", "❌ Reject", "⛔ Ban Ann"]
+    stale = desk.button("test:sue", "ok")  # Sue's copy, pressed after Boss decided
+    pressed = await harness.press("boss", desk.button("test:boss", "ok"), "test:boss", private=True)
+    assert "Approved #1" in text_of(pressed)
+    assert (await harness.store.comment("test:group", 1)).status is Status.VISIBLE  # type: ignore[union-attr]
+    assert await sender.send_due() == 1
+    for mod in ("test:boss", "test:sue"):  # every copy says who acted, and has no buttons left
+        (card,) = desk.in_chat(mod)
+        assert "Approved by Boss" in words(card) and card.buttons == ()
+    (shown,) = desk.in_chat("test:group")  # approved from elsewhere: the chat sees the comment now
+    assert "#1 by Ann was approved" in words(shown) and "trams at night" in words(shown)
+    assert shown.anchor is not None and shown.anchor.comment_number == 1  # replies to it answer #1
+    late = await harness.press("sue", stale, "test:sue", private=True)
+    assert "Already decided by Boss" in text_of(late)
+    log = await harness.say("boss", "/modlog")
+    assert "approve #1" in log and "modqueue" in log
+
+
+async def test_a_press_is_checked_again_and_refused_to_someone_not_an_admin_of_that_chat(harness: Harness) -> None:
+    desk, sender = await held_world(harness)
+    await harness.say("ann", "/comment spam spam")
+    await sender.send_due()
+    data = desk.button("test:boss", "ok")
+    assert "Only the admins of that chat" in text_of(await harness.press("eve", data, "test:eve", private=True))
+    harness.platform.admins.discard(("test:group", "test:boss"))  # no longer an admin there
+    assert "Only the admins of that chat" in text_of(await harness.press("boss", data, "test:boss", private=True))
+    assert (await harness.store.comment("test:group", 1)).status is Status.PENDING  # type: ignore[union-attr]
+    assert "no longer valid" in text_of(await harness.press("sue", "rv:999:ok", "test:sue", private=True))
+    assert "no longer valid" in text_of(await harness.press("sue", data.replace(":ok", ":acc"), "test:sue",
+                                                            private=True))
+
+
+async def test_a_comment_approved_in_its_chat_updates_the_moderators_copies_and_is_not_shown_twice(
+        harness: Harness) -> None:
+    desk, sender = await held_world(harness)
+    await harness.say("ann", "/comment held one")
+    await sender.send_due()
+    assert "Approved #1" in await harness.say("sue", "/approve #1")
+    assert await sender.send_due() == 1
+    assert "Approved by Sue" in words(desk.in_chat("test:boss")[0]) and desk.in_chat("test:boss")[0].buttons == ()
+    assert desk.in_chat("test:group") == []  # the chat already saw /approve's answer
+
+
+async def test_reject_and_ban_buttons_tell_the_author_privately(harness: Harness) -> None:
+    desk, sender = await held_world(harness)
+    await harness.say("ann", "/comment first")
+    await harness.say("ann", "/comment second")
+    await sender.send_due()
+    first, second = [r for r in desk.in_chat("test:boss")]
+    no = next(b.data for b in first.buttons[0] if b.data.endswith(":no"))
+    ban = next(b.data for b in second.buttons[0] if b.data.endswith(":ban"))
+    assert "Rejected #1" in text_of(await harness.press("boss", no, "test:boss", private=True))
+    assert "banned its author" in text_of(await harness.press("sue", ban, "test:sue", private=True))
+    assert "banned" in await harness.say("ann", "/comment third")
+    await sender.send_due()
+    told = "\n".join(words(r) for r in desk.in_chat("test:ann"))
+    assert "did not publish your comment #1" in told and "banned you from commenting" in told
+    assert "/appeal" in told
+    copies = "\n".join(words(r) for r in desk.in_chat("test:sue"))
+    assert "Rejected by Boss" in copies and "Rejected by Sue, who also banned its author" in copies
+
+
+async def test_a_moderators_chat_is_named_with_a_one_time_code(harness: Harness) -> None:
+    harness.admin("boss")
+    harness.admin("boss", "test:mods")
+    harness.admin("eve", "test:mods")
+    said = await harness.say("boss", "/modqueue here")
+    code = re.search(r"/modqueue here ([A-Z0-9]{8})", said)
+    assert code is not None
+    assert "not valid" in await harness.say("eve", f"/modqueue here {code[1]}", "test:mods")  # not hers
+    assert "not in the chat it came from" in await harness.say("boss", f"/modqueue here {code[1]}")
+    assert "not valid" in await harness.say("boss", f"/modqueue here {code[1]}", "test:mods")  # used up above
+    code = re.search(r"[A-Z0-9]{8}", await harness.say("boss", "/modqueue here"))
+    assert code is not None
+    harness.clock.advance(601)
+    assert "not valid" in await harness.say("boss", f"/modqueue here {code[0]}", "test:mods")  # expired
+    code = re.search(r"[A-Z0-9]{8}", await harness.say("boss", "/modqueue here"))
+    assert code is not None
+    assert "will come here" in await harness.say("boss", f"/modqueue here {code[0]}", "test:mods")
+    assert "moderators' chat" in await harness.say("boss", "/modqueue")
+    desk = Desk()
+    await harness.say("boss", "/filter add trams hold")
+    await harness.say("ann", "/comment trams again")
+    await ModQueueSender(harness.core.services, desk, "p").send_due()
+    (card,) = desk.in_chat("test:mods")
+    assert "trams again" in words(card) and "held by a word filter" in words(card)
+    assert "wait in /pending only" in await harness.say("boss", "/modqueue off")
+    await harness.say("ann", "/comment trams once more")
+    await ModQueueSender(harness.core.services, desk, "p").send_due()
+    assert len(desk.in_chat("test:mods")) == 1
+    assert "Only admins can choose" in await harness.say("ann", "/modqueue dm")
+
+
+async def test_a_comment_hidden_by_reports_goes_to_the_moderators(harness: Harness) -> None:
+    desk, sender = await held_world(harness)
+    await harness.say("boss", "/approval off")
+    await harness.say("ann", "/comment rude words")
+    for who in ("bob", "cat", "dan"):
+        await harness.say(who, "/report #1 rude")
+    await sender.send_due()
+    (card,) = desk.in_chat("test:boss")
+    assert "reported 3 times" in words(card)
+
+
+async def test_a_rejected_author_appeals_once_and_an_accepted_appeal_restores_the_comment(harness: Harness) -> None:
+    desk, sender = await held_world(harness)
+    await harness.say("ann", "/comment quoting the article")
+    await harness.say("boss", "/reject #1 looks like spam")
+    await sender.send_due()
+    (told,) = desk.in_chat("test:ann")
+    assert "did not publish your comment #1" in words(told) and "looks like spam" in words(told)
+    assert "Say why" in await harness.say("ann", "/appeal", "test:ann", private=True)
+    assert "went to the moderators" in await harness.say("ann", "/appeal I was quoting the article", "test:ann",
+                                                         private=True)
+    assert "already appealed" in await harness.say("ann", "/appeal please", "test:ann", private=True)
+    assert "no moderators' decision" in await harness.say("bob", "/appeal me too")
+    await sender.send_due()
+    card = desk.in_chat("test:sue")[-1]
+    assert "appeals against the rejection of #1" in words(card) and "I was quoting the article" in words(card)
+    assert "looks like spam" in words(card)
+    pending = await harness.say("sue", "/pending")
+    assert "An appeal by Ann" in pending
+    assert "Appeal accepted" in text_of(await harness.press("sue", desk.button("test:sue", "acc"), "test:sue",
+                                                            private=True))
+    assert (await harness.store.comment("test:group", 1)).status is Status.VISIBLE  # type: ignore[union-attr]
+    await sender.send_due()
+    assert "Appeal accepted by Sue" in words(desk.in_chat("test:boss")[-1])
+    assert "accepted your appeal: #1 is visible again" in words(desk.in_chat("test:ann")[-1])
+    assert "visible again after an appeal" in words(desk.in_chat("test:group")[-1])
+    log = await harness.say("boss", "/modlog 10")
+    for step in ("reject #1", "appeal #1", "restore #1", "appeal accepted #1"):
+        assert step in log
+
+
+async def test_a_banned_person_appeals_in_the_chat_and_the_ban_is_upheld(harness: Harness) -> None:
+    desk, sender = await held_world(harness)
+    await harness.say("cat", "/comment flood")
+    await harness.say("boss", "/ban cat 2h flooding")
+    await sender.send_due()
+    (told,) = desk.in_chat("test:cat")
+    assert "banned you from commenting until" in words(told) and "flooding" in words(told)
+    assert "went to the moderators" in await harness.say("cat", "/appeal it was one message")
+    await sender.send_due()
+    card = desk.in_chat("test:boss")[-1]
+    assert "appeals against their ban" in words(card)
+    assert "Decision upheld" in text_of(await harness.press("boss", desk.button("test:boss", "up"), "test:boss",
+                                                            private=True))
+    assert "banned" in await harness.say("cat", "/comment still here?")
+    await sender.send_due()
+    assert "kept their decision" in words(desk.in_chat("test:cat")[-1])
+    assert "appeal upheld" in await harness.say("boss", "/modlog")
+
+
+async def test_an_accepted_ban_appeal_lifts_the_ban(harness: Harness) -> None:
+    desk, sender = await held_world(harness)
+    await harness.say("cat", "/sections")
+    await harness.say("boss", "/ban cat")
+    assert "went to the moderators" in await harness.say("cat", "/appeal sorry", "test:cat", private=True)
+    await sender.send_due()
+    await harness.press("boss", desk.button("test:boss", "acc"), "test:boss", private=True)
+    assert "waiting for a moderator" in await harness.say("cat", "/comment thank you")  # not banned now
+    await sender.send_due()
+    assert "you can comment there again" in words(desk.in_chat("test:cat")[-1])
+
+
+async def test_the_queue_is_sent_in_the_moderators_language(harness: Harness) -> None:
+    desk, sender = await held_world(harness)
+    await harness.say("sue", "/language zh", "test:sue", private=True)
+    await harness.say("ann", "/comment hello")
+    await sender.send_due()
+    assert "等待审核" in words(desk.in_chat("test:sue")[0])
+    assert "Waiting for review" in words(desk.in_chat("test:boss")[0])
