@@ -5,12 +5,17 @@ decisions are told to their person, who may appeal each once; every step lands i
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from typing import Any
 
+from adapters.feedloop import AnnouncementRouter
 from bot.actions import Verb, decode
 from bot.modqueue import ModQueueSender
 from bot.records import Status
 from bot.types import Reply, Sent, plain_text
+from tests.discord_harness import ADMIN, GENERAL, MOD, PLAIN, discord_world
 from tests.support import Harness, text_of
+from tests.telegram_harness import GROUP, telegram_rig, texts
 
 
 def words(reply: Reply) -> str:
@@ -247,3 +252,82 @@ async def test_the_queue_is_sent_in_the_moderators_language(harness: Harness) ->
     await sender.send_due()
     assert "等待审核" in words(desk.in_chat("test:sue")[0])
     assert "Waiting for review" in words(desk.in_chat("test:boss")[0])
+
+
+# ---- through the real adapters ------------------------------------------------------------------------
+
+
+def tg_keyboard(message: dict[str, Any]) -> dict[str, str]:
+    markup = message.get("reply_markup") or {}
+    return {b["text"]: b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row}
+
+
+async def test_telegram_a_held_comment_is_approved_from_a_moderators_private_chat_with_one_press(
+        tmp_path: Path) -> None:
+    ann, mod1, mod2 = 101, 201, 202
+    async with telegram_rig(tmp_path) as rig:
+        rig.fake.set_admins(GROUP, [mod1, mod2])
+        sender = ModQueueSender(rig.adapter.core.services, AnnouncementRouter(lambda: [rig.adapter]), "t")
+        for mod in (mod1, mod2):
+            await rig.say(mod, "/start", chat=mod, chat_type="private")
+            assert "private message" in texts(await rig.say(mod, "/modqueue dm"))
+        await rig.say(mod1, "/approval on")
+        await rig.say(ann, "/comment the night trams are late")
+        assert await sender.send_due() == 1
+        cards = {mod: rig.fake.sent_messages(mod)[-1] for mod in (mod1, mod2)}
+        for card in cards.values():
+            assert "the night trams are late" in texts([card])
+            assert set(tg_keyboard(card.result)) == {"✅ Approve", "❌ Reject", "⛔ Ban User101"}
+        pressed = await rig.press(mod1, tg_keyboard(cards[mod1].result)["✅ Approve"], cards[mod1].result, chat=mod1)
+        toast = next(c for c in pressed if c.method == "answerCallbackQuery")
+        assert toast.params["text"] == "✅ Approved #1."
+        assert await sender.send_due() == 1
+        for mod, card in cards.items():  # every moderator's copy now says who approved it, without buttons
+            edit = next(c for c in reversed(rig.fake.calls) if c.method == "editMessageText" and c.ok
+                        and str(c.params["chat_id"]) == str(mod))
+            assert edit.params["message_id"] == card.result["message_id"]
+            assert "Approved by User201" in texts([edit]) and "reply_markup" not in edit.params
+        shown = texts(rig.fake.sent_messages(GROUP)[-1:])
+        assert "#1 by User101 was approved" in shown and "the night trams are late" in shown
+        comment = await rig.store.comment(f"telegram:{GROUP}", 1)
+        assert comment is not None and comment.status is Status.VISIBLE
+
+
+async def test_discord_a_held_comment_is_approved_from_a_direct_message_and_every_copy_updated(
+        tmp_path: Path) -> None:
+    async with discord_world(tmp_path) as world:
+        router = AnnouncementRouter(lambda: [world.adapter])
+        sender = ModQueueSender(world.core.services, router, "d")
+        for mod in (MOD, ADMIN):
+            await world.slash("modqueue", [{"name": "where", "value": "dm"}], user=mod)
+        await world.slash("approval", [{"name": "state", "value": "on"}], user=ADMIN)
+        await world.slash("comment", [{"name": "text", "value": "cycle lanes please"}], user=PLAIN)
+        mark = len(world.fake.calls)
+        assert await sender.send_due() == 1
+        cards = [c for c in world.fake.calls[mark:] if c.method == "POST" and c.path.endswith("/messages")
+                 and "cycle lanes please" in str(c.json_body)]
+        assert len(cards) == 2 and all(f"/channels/{GENERAL}/" not in c.path for c in cards)
+        card = cards[0]
+        assert card.json_body["allowed_mentions"] == {"parse": []}
+        buttons = {b["label"]: b["custom_id"] for row in card.json_body["components"] for b in row["components"]}
+        dm_channel = int(card.path.split("/")[2])
+        presser = next(m for m in (MOD, ADMIN) if opened_for(world, dm_channel) == m)
+        pressed = await world.interact(world.fake.component_interaction(
+            buttons["✅ Approve"], presser, dm_channel, int(card.response["id"]), guild_id=None))
+        (answer,) = [c.json_body["data"] for c in pressed]
+        assert answer["content"] == "✅ Approved \\#1." and answer["flags"] == 64  # only the presser sees it
+        mark = len(world.fake.calls)
+        assert await sender.send_due() == 1
+        edits = [c for c in world.fake.calls[mark:] if c.method == "PATCH"]
+        assert sorted(c.path for c in edits) == sorted(f"{c.path}/{c.response['id']}" for c in cards)
+        assert all("Approved by" in c.json_body["content"] and c.json_body["components"] == [] for c in edits)
+        posted = [c for c in world.fake.calls[mark:]
+                  if c.method == "POST" and c.path == f"/channels/{GENERAL}/messages"]
+        assert len(posted) == 1 and "cycle lanes please" in posted[0].json_body["content"]
+        assert (await world.comments())[0].status is Status.VISIBLE
+
+
+def opened_for(world: Any, channel_id: int) -> int:
+    """Whose direct-message channel this is, from the bot's request that opened it."""
+    opened = [c for c in world.fake.calls if c.method == "POST" and c.path == "/users/@me/channels"]
+    return next(int(c.json_body["recipient_id"]) for c in opened if int(c.response["id"]) == channel_id)
