@@ -18,8 +18,9 @@ ADMIN_COMMANDS = sorted(spec.name for spec in REGISTRY.all() if spec.admin)
 ROLES = ("member", "admin_of_other_chat", "admin_here", "owner")
 CHATS = ("test:a", "test:b")
 TABLES = ("articles", "sections", "chats", "comments", "section_counts", "comment_edits", "bans", "locks",
-          "filters", "reports", "modlog")
-CHAT_COLUMN = {"chats": 0, "comments": 1, "section_counts": 0, "bans": 0, "locks": 0, "filters": 0, "modlog": 1}
+          "filters", "reports", "modlog", "reviews", "moderators", "codes")
+CHAT_COLUMN = {"chats": 0, "comments": 1, "section_counts": 0, "bans": 0, "locks": 0, "filters": 0, "modlog": 1,
+               "reviews": 1, "moderators": 0, "codes": 2}
 
 
 def snapshot(path: Path) -> dict[str, list[tuple[object, ...]]]:
@@ -34,7 +35,7 @@ def actor(role: str, chat: str) -> str:
 
 def test_every_admin_command_is_in_the_matrix() -> None:
     assert {"remove", "restore", "purge", "ban", "unban", "lock", "unlock", "approval", "pending", "approve",
-            "reject", "filter", "slowmode", "modlog", "export", "set", "import"} <= set(ADMIN_COMMANDS)
+            "reject", "filter", "slowmode", "modlog", "export", "set", "import", "modqueue"} <= set(ADMIN_COMMANDS)
 
 
 @pytest.mark.parametrize("chat", CHATS)
@@ -81,3 +82,30 @@ async def test_buttons_are_checked_again_when_pressed(harness: Harness) -> None:
     assert "Approved #1" in text_of(await harness.press("boss", approve))
     # the same button pressed in another chat acts on that chat's #1, where boss is not admin
     assert "Only admins" in text_of(await harness.press("boss", approve, chat="test:elsewhere"))
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_mod_queue_buttons_pressed_anywhere_act_only_for_admins_of_the_reviews_chat(
+        tmp_path: Path, role: str) -> None:
+    """A mod queue button names a stored review, not a chat: whoever presses it, wherever, must be an admin of
+    the review's own chat at that moment."""
+    db = tmp_path / "matrix.db"
+    h = await Harness.open(db)
+    try:
+        h.admin("boss", CHATS[0])
+        h.admin("otheradmin", CHATS[1])
+        await h.say("boss", "/approval on", chat=CHATS[0])
+        await h.say("member", "/comment needs approval", chat=CHATS[0])
+        before = snapshot(db)
+        who = actor(role, CHATS[0])
+        text = text_of(await h.press(who, "rv:1:ok", chat=f"test:{who}", private=True))
+        after = snapshot(db)
+        comment = await h.store.comment(CHATS[0], 1)
+        assert comment is not None
+        if role in ("member", "admin_of_other_chat"):
+            assert "Only the admins of that chat" in text and after == before
+            assert comment.status.value == "pending"
+        else:
+            assert "Approved #1" in text and comment.status.value == "visible"
+    finally:
+        await h.close()

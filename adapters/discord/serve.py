@@ -43,7 +43,7 @@ log = logging.getLogger("articlebot.discord")
 
 STALE_BUTTON = N_("This button is no longer valid.")
 
-_PRIVATE_VERBS = {Verb.APPROVE, Verb.REJECT}
+_PRIVATE_VERBS = {Verb.APPROVE, Verb.REJECT, Verb.REVIEW}
 
 
 class Dispatcher:
