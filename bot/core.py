@@ -82,7 +82,7 @@ class Core:
         except BotError as err:
             with speaking(private if event.answers_privately or event.chat.private else public):
                 text = str(err)
-            return Outcome((text_reply(text, private=True),), notice=text[:190])
+            return Outcome((text_reply(text, private=True),), notice=text)  # adapters cut it to their toast size
         except Exception:
             log.exception("failed to handle %s in %s from %s", type(event.payload).__name__, event.chat.key,
                           event.user.key)

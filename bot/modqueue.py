@@ -145,7 +145,7 @@ class ModQueueSender:
                 blocks.extend((header, Quote(preview(comment.text))))
             rows = ((Button(_("✅ Approve"), encode(Verb.REVIEW, review.id, "ok")),
                      Button(_("❌ Reject"), encode(Verb.REVIEW, review.id, "no")),
-                     Button(_("⛔ Ban {name}").format(name=name)[:40], encode(Verb.REVIEW, review.id, "ban"))),)
+                     Button(_("⛔ Ban {name}").format(name=name), encode(Verb.REVIEW, review.id, "ban"))),)
         else:
             blocks.append(Heading(_("📨 An appeal in {place}").format(place=place(review))))
             blocks.append(Paragraph.of(_(APPEALED.get(review.action or "", APPEALED["remove"])).format(

@@ -20,6 +20,8 @@ from bot.reviews import queue_held
 from bot.types import Anchor, Notify, Paragraph, Quote, Reply, Span, Style
 from bot.views import section_label
 
+PREVIEW_CHARS = 300  # of a comment quoted back in its confirmation
+
 
 def check_text(text: str, max_chars: int, *, editing: bool = False) -> str:
     body = text.strip()
@@ -150,5 +152,5 @@ def confirmation(comment: Comment, article: Article) -> Reply:
     line = Paragraph.of(saved)
     hint = Paragraph.of(Span(_("Reply to this message to answer it; /edit or /delete within the edit window."),
                              Style.ITALIC))
-    preview = comment.text if len(comment.text) <= 300 else comment.text[:300] + "…"
+    preview = comment.text if len(comment.text) <= PREVIEW_CHARS else comment.text[:PREVIEW_CHARS] + "…"
     return Reply((line, Quote(preview), hint), anchor=Anchor(article.id, comment.section_key, comment.number))

@@ -22,10 +22,11 @@ import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import aiosqlite
 
+from storage.aiosqlite_internals import on_thread, raw_connection
 from storage.schema import MIGRATIONS, SCHEMA_VERSION
 
 T = TypeVar("T")
@@ -46,11 +47,6 @@ class SchemaTooNew(RuntimeError):
 def is_lock_error(err: BaseException) -> bool:
     text = str(err).lower()
     return isinstance(err, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
-
-
-async def _on_thread(conn: aiosqlite.Connection, fn: Callable[[], T]) -> T:
-    # the one place that uses aiosqlite's job runner directly (pinned by pyproject, covered by every test)
-    return cast(T, await conn._execute(fn))
 
 
 async def _configure(db: aiosqlite.Connection, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
@@ -103,7 +99,7 @@ def migrate_sync(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
 
 async def migrate(db: aiosqlite.Connection, target: int = SCHEMA_VERSION) -> int:
     """Bring the schema to `target` in one transaction, by one process at a time. Returns the version."""
-    return await _on_thread(db, lambda: _migrate_locked(db._conn, target))
+    return await on_thread(db, lambda: _migrate_locked(raw_connection(db), target))
 
 
 def _run_group(conn: sqlite3.Connection, works: list[Work]) -> list[tuple[bool, Any]]:
@@ -235,7 +231,7 @@ class Database:
         warned = False
         while True:
             try:
-                results = await _on_thread(conn, lambda: _run_group(conn._conn, works))
+                results = await on_thread(conn, lambda: _run_group(raw_connection(conn), works))
                 break
             except Exception as err:
                 # Another process holding the database (a backup, an operator's sqlite3 shell) makes SQLite

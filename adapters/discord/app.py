@@ -15,10 +15,10 @@ from typing import Any
 
 import aiohttp
 import discord
-import yarl
 
 from adapters.discord.client import ArticleClient
-from adapters.discord.internals import close_client
+from adapters.discord.internals import close_client, open_dm, point_at, post_command, put_commands
+from adapters.discord.limits import ERROR_EXCERPT
 from adapters.discord.send import announce_in_channel, edit_in_channel
 from adapters.discord.serve import Dispatcher
 from adapters.discord.slash import command_payloads
@@ -54,9 +54,7 @@ class DiscordAdapter:
     # ---- Adapter --------------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        # module-level in discord.py: must be set before the client's first request / connection
-        discord.http.Route.BASE = self.settings.discord_api_url.rstrip("/")
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self.settings.discord_gateway_url)
+        point_at(self.settings.discord_api_url, self.settings.discord_gateway_url)
         client = self._new_client(message_content=True)
         if not await self._login(client):
             self._closed.set()
@@ -98,7 +96,7 @@ class DiscordAdapter:
         if client is None or not client.is_ready() or not user_id.isdigit():
             return None
         try:
-            channel = await client.http.start_private_message(int(user_id))
+            channel = await open_dm(client.http, int(user_id))
         except discord.HTTPException as err:
             log.info("could not open a private channel with %s: HTTP %s", user_key, err.status)
             return None
@@ -193,17 +191,15 @@ class DiscordAdapter:
         for guild_id in scopes:
             where = f"guild {guild_id}" if guild_id is not None else "all servers (global; may take a while to show)"
             try:
-                if guild_id is None:
-                    await client.http.bulk_upsert_global_commands(app_id, payload)
-                else:
-                    await client.http.bulk_upsert_guild_commands(app_id, guild_id, payload)
+                await put_commands(client.http, app_id, guild_id, payload)
             except discord.HTTPException as err:
                 if err.status != 400:
-                    log.error("could not sync slash commands to %s: HTTP %s %s", where, err.status, err.text[:200])
+                    log.error("could not sync slash commands to %s: HTTP %s %s", where, err.status,
+                              err.text[:ERROR_EXCERPT])
                     continue
                 # Discord refuses the whole list for one command it finds invalid: the rest go one at a time
                 log.warning("Discord refused the slash command list for %s (%s); registering each command alone",
-                            where, err.text.replace("\n", "; ")[:200])
+                            where, err.text.replace("\n", "; ")[:ERROR_EXCERPT])
                 await self._sync_one_by_one(client, app_id, guild_id, payload, where)
             except Exception:
                 log.exception("could not sync slash commands to %s", where)
@@ -215,12 +211,9 @@ class DiscordAdapter:
         synced = 0
         for command in payload:
             try:
-                if guild_id is None:
-                    await client.http.upsert_global_command(app_id, command)  # type: ignore[arg-type]
-                else:
-                    await client.http.upsert_guild_command(app_id, guild_id, command)
+                await post_command(client.http, app_id, guild_id, command)
                 synced += 1
             except discord.HTTPException as err:
                 log.error("Discord refused the /%s slash command for %s: HTTP %s %s", command.get("name"), where,
-                          err.status, err.text.replace("\n", "; ")[:300])
+                          err.status, err.text.replace("\n", "; ")[:ERROR_EXCERPT])
         log.info("synced %d of %d slash commands to %s, one at a time", synced, len(payload), where)

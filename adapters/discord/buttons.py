@@ -13,14 +13,13 @@ from typing import Any, Protocol, runtime_checkable
 
 import discord
 
-from adapters.discord.render import BUTTON_LABEL_LIMIT, CUSTOM_ID_LIMIT
+from adapters.discord.limits import BUTTON_LABEL_LIMIT, CUSTOM_ID_LIMIT, PER_ROW, ROWS
 from bot.types import Button
 
 log = logging.getLogger("articlebot.discord")
 
 PREFIX = "ab:"
 TEMPLATE = r"ab:(?P<data>.*)"
-ROWS, PER_ROW = 5, 5
 
 
 class PressHandler(Protocol):

@@ -1,5 +1,11 @@
-"""The one module that reaches into discord.py's private API (checked by tests/test_discord_internals.py,
-so an upgrade that moves it fails there, loudly, and nowhere else).
+"""The one module that reaches into discord.py's private or undocumented API (checked by
+tests/test_discord_internals.py and tests/test_library_contracts.py, so an upgrade that moves it fails there,
+loudly, and nowhere else): the gateway's parser table, the HTTP client's routes (`HTTPClient` methods,
+`Route`, `handle_message_parameters`), and where the client connects.
+
+The HTTP client is used directly because answering through discord.py's objects (`channel.send`,
+`interaction.response`) builds a Message, a View or an Interaction around every request, and only an id is
+ever read back; its rate limiting, retries and error mapping are kept by going through `HTTPClient.request`.
 
 Why: discord.py's gateway loop calls `ConnectionState.parsers[event](data)` with no guard, and the parsers
 index payloads freely. One event it cannot read (a member without `flags`, roles as objects, `"thread":
@@ -15,11 +21,14 @@ import traceback
 from collections import Counter, OrderedDict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import discord
+import yarl
+from discord.http import HTTPClient, MultipartParameters, Route, handle_message_parameters
 
 log = logging.getLogger("articlebot.discord")
+JSON = dict[str, Any]
 Parser = Callable[[Any], None]
 _GUARDED = "_articlebot_guarded"
 
@@ -117,3 +126,69 @@ async def close_client(client: discord.Client) -> None:
     if ready is not None and not ready.done():
         ready.cancel()
     await client.close()
+
+
+# ---- where the client connects, and the HTTP routes used directly ------------------------------------
+
+
+def point_at(api_url: str, gateway_url: str) -> None:
+    """Module-level in discord.py: set before the client's first request or connection."""
+    discord.http.Route.BASE = api_url.rstrip("/")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+def message_params(content: str, allowed_mentions: discord.AllowedMentions,
+                   components: list[JSON] | None = None, reference: JSON | None = None) -> MultipartParameters:
+    """A message body as discord.py builds it (allowed mentions merged with the client's defaults)."""
+    params = handle_message_parameters(content, allowed_mentions=allowed_mentions,
+                                       message_reference=cast(Any, reference) if reference else discord.utils.MISSING)
+    assert params.payload is not None  # always set when there is no file
+    if components is not None:
+        params.payload["components"] = components
+    return params
+
+
+async def send_message(http: HTTPClient, channel_id: int, params: MultipartParameters) -> JSON:
+    return dict(await http.send_message(channel_id, params=params))
+
+
+async def edit_message(http: HTTPClient, channel_id: int, message_id: int, params: MultipartParameters) -> JSON:
+    return dict(await http.edit_message(channel_id, message_id, params=params))
+
+
+async def open_dm(http: HTTPClient, user_id: int) -> JSON:
+    return dict(await http.start_private_message(user_id))
+
+
+async def put_commands(http: HTTPClient, app_id: int, guild_id: int | None, payload: list[JSON]) -> None:
+    if guild_id is None:
+        await http.bulk_upsert_global_commands(app_id, payload)
+    else:
+        await http.bulk_upsert_guild_commands(app_id, guild_id, payload)
+
+
+async def post_command(http: HTTPClient, app_id: int, guild_id: int | None, command: JSON) -> None:
+    if guild_id is None:
+        await http.upsert_global_command(app_id, command)  # type: ignore[arg-type]
+    else:
+        await http.upsert_guild_command(app_id, guild_id, command)
+
+
+async def interaction_callback(http: HTTPClient, interaction_id: int, token: str, body: JSON) -> Any:
+    """POST /interactions/{id}/{token}/callback, the interaction's first answer."""
+    route = Route("POST", "/interactions/{interaction_id}/{interaction_token}/callback",
+                  interaction_id=interaction_id, interaction_token=token)
+    return await http.request(route, json=body, params={"with_response": "true"})
+
+
+async def followup(http: HTTPClient, app_id: int, token: str, body: JSON) -> JSON:
+    """POST /webhooks/{app}/{token}: a further message answering an interaction."""
+    route = Route("POST", "/webhooks/{webhook_id}/{webhook_token}", webhook_id=app_id, webhook_token=token)
+    return dict(await http.request(route, json=body, auth=False))
+
+
+async def edit_original(http: HTTPClient, app_id: int, token: str, body: JSON) -> JSON:
+    """PATCH /webhooks/{app}/{token}/messages/@original: replaces a deferred answer's "thinking…"."""
+    route = Route("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/@original", webhook_id=app_id,
+                  webhook_token=token)
+    return dict(await http.request(route, json=body, auth=False))

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import re
 
+from adapters.discord.limits import BUTTON_LABEL_LIMIT, CUSTOM_ID_LIMIT, MESSAGE_LIMIT  # noqa: F401  (re-exported)
 from adapters.split import pack, reusing
 from bot.types import Block, Heading, Paragraph, Quote, Reply, Style
-
-MESSAGE_LIMIT = 2000
-BUTTON_LABEL_LIMIT = 80
-CUSTOM_ID_LIMIT = 100
 
 # Everything Discord markdown gives meaning to, escaped with a backslash: emphasis, code, spoilers,
 # quotes, headings, lists, masked links and mentions' angle brackets. Escaping `@` is not needed:

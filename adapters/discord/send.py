@@ -17,10 +17,12 @@ from typing import Any, TypeVar
 
 import aiohttp
 import discord
-from discord.http import HTTPClient, handle_message_parameters
+from discord.http import HTTPClient
 
 from adapters.discord.buttons import components_of, view_of
 from adapters.discord.events import locale_of
+from adapters.discord.internals import edit_message, message_params, send_message
+from adapters.discord.limits import ERROR_EXCERPT
 from adapters.discord.render import MESSAGE_LIMIT, render_messages
 from bot.core import Core
 from bot.i18n import N_, _, speaking
@@ -118,7 +120,7 @@ def message_kwargs(item: Outgoing) -> dict[str, Any]:
 
 def log_failure(what: str, chat: Chat, err: discord.HTTPException) -> None:
     log.warning("could not send %s in %s: HTTP %s (code %s) %s", what, chat.key, err.status, err.code,
-                err.text[:200])
+                err.text[:ERROR_EXCERPT])
 
 
 async def announce_in_channel(core: Core, chat: Chat, http: HTTPClient, reply: Reply) -> Sent | None:
@@ -127,13 +129,9 @@ async def announce_in_channel(core: Core, chat: Chat, http: HTTPClient, reply: R
     channel_id = int(chat.key.split(":", 1)[1])
     last: Sent | None = None
     for item in plan(Outcome((reply,))):
-        params = handle_message_parameters(item.content, allowed_mentions=allowed(item))
-        assert params.payload is not None
-        components = components_of(item.buttons)
-        if components:
-            params.payload["components"] = components
+        params = message_params(item.content, allowed(item), components_of(item.buttons) or None)
         try:
-            data = await attempt("an announcement", chat, partial(http.send_message, channel_id, params=params))
+            data = await attempt("an announcement", chat, partial(send_message, http, channel_id, params))
         except Failed:
             continue
         last = Sent(chat.key, str(data["id"]))
@@ -146,12 +144,10 @@ async def edit_in_channel(sent: Sent, http: HTTPClient, reply: Reply) -> bool:
     """Shows `reply` in a message `announce_in_channel` sent (its first piece; a card is one message), with
     the reply's buttons or none."""
     item = plan(Outcome((reply,)))[0]
-    params = handle_message_parameters(item.content, allowed_mentions=NO_PINGS)
-    assert params.payload is not None
-    params.payload["components"] = components_of(item.buttons) or []
+    params = message_params(item.content, NO_PINGS, components_of(item.buttons) or [])
     try:
-        await attempt("an edit", Chat(sent.chat_key), partial(http.edit_message, int(sent.chat_key.split(":", 1)[1]),
-                                                              int(sent.message_id), params=params))
+        await attempt("an edit", Chat(sent.chat_key), partial(edit_message, http, int(sent.chat_key.split(":", 1)[1]),
+                                                              int(sent.message_id), params))
     except Failed:
         return False
     return True
@@ -190,14 +186,9 @@ class ChannelSender:
         # discord.py's own request (rate limits, retries, errors as HTTPException), without the Message and
         # View objects `channel.send` builds around it: only the new id is used, and building them cost
         # about a sixth of the adapter's CPU per reply
-        params = handle_message_parameters(
-            item.content, allowed_mentions=allowed(item),
-            message_reference=reference.to_message_reference_dict() if reference else discord.utils.MISSING)
-        assert params.payload is not None  # always set when there is no file
-        components = components_of(item.buttons)
-        if components:
-            params.payload["components"] = components
-        data = await self.http.send_message(channel.id, params=params)
+        params = message_params(item.content, allowed(item), components_of(item.buttons) or None,
+                                dict(reference.to_message_reference_dict()) if reference else None)
+        data = await send_message(self.http, channel.id, params)
         return int(data["id"])
 
 

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from adapters.discord.limits import CHOICE_LIMIT, CHOICE_NAME_LIMIT, DESCRIPTION_LIMIT
 from bot.commands.registry import REGISTRY, CommandSpec, Param, ParamKind
 from bot.i18n import DISCORD_LOCALES, N_, in_language
 from bot.ports import Store
 from bot.types import Attachment, User
 
-DESCRIPTION_LIMIT = 100
-CHOICE_LIMIT = 25
-CHOICE_NAME_LIMIT = 100
 IMPORT_FILE_OPTION = "file"
 
 # application command option types

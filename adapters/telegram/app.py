@@ -19,7 +19,6 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import BotCommand, BotCommandScopeAllChatAdministrators, BotCommandScopeDefault
-from telegram.constants import BotCommandLimit
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, ExtBot
 
@@ -28,6 +27,7 @@ from adapters.faults import fault_point
 from adapters.poller import PollerLease
 from adapters.telegram.events import JSON, from_update
 from adapters.telegram.internals import post_raw
+from adapters.telegram.limits import COMMAND_DESCRIPTION_LIMIT
 from adapters.telegram.platform import TelegramPlatform
 from adapters.telegram.send import Sender, retry_seconds
 from adapters.telegram.transport import AiohttpRequest
@@ -38,7 +38,6 @@ from bot.i18n import LANGUAGES, TELEGRAM_CODES, in_language
 from bot.ports import Inbox
 from bot.types import Chat, Reply, Sent
 
-COMMAND_DESCRIPTION_LIMIT = BotCommandLimit.MAX_DESCRIPTION
 log = logging.getLogger("articlebot.telegram")
 
 PLATFORM = "telegram"
@@ -282,9 +281,7 @@ class TelegramAdapter:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.listen, self.port)
         await site.start()
-        server = getattr(site, "_server", None)
-        sockets = getattr(server, "sockets", None) or []
-        self.bound_port = sockets[0].getsockname()[1] if sockets else self.port
+        self.bound_port = self._runner.addresses[0][1] if self._runner.addresses else self.port
         await self.bot.set_webhook(url, secret_token=self._secret, allowed_updates=ALLOWED_UPDATES,
                                    max_connections=self.settings.telegram_webhook_max_connections)
         log.info("Telegram: receiving updates by webhook on %s:%s%s", self.listen, self.bound_port, path)

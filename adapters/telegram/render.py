@@ -5,11 +5,8 @@ from __future__ import annotations
 import html
 
 from adapters.split import pack, reusing, utf16_len
+from adapters.telegram.limits import BUTTON_LABEL_LIMIT, CAPTION_LIMIT, MESSAGE_LIMIT  # noqa: F401  (re-exported)
 from bot.types import Block, Button, Heading, Paragraph, Quote, Reply, Style
-
-MESSAGE_LIMIT = 4096
-CAPTION_LIMIT = 1024
-BUTTON_LABEL_LIMIT = 64  # Telegram accepts more, but long labels are unreadable on phones
 
 _TAGS = {Style.BOLD: "b", Style.ITALIC: "i", Style.CODE: "code"}
 

@@ -16,6 +16,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from adapters.telegram.events import Incoming
 from adapters.telegram.internals import post_raw
+from adapters.telegram.limits import MESSAGE_LIMIT, TOAST_LIMIT
 from adapters.telegram.render import label, render_messages
 from bot.core import Core
 from bot.types import Chat, Outcome, Reply, Sent, plain_text
@@ -97,7 +98,7 @@ class Sender:
             quiet = all(r.private for r in outcome.replies)
             notice = outcome.notice if quiet else None
             await with_retries("answerCallbackQuery", lambda: self.bot.answer_callback_query(
-                query_id, text=(notice or "")[:200] or None, show_alert=False))
+                query_id, text=(notice or "")[:TOAST_LIMIT] or None, show_alert=False))
             if quiet:
                 return  # a refused or stale press: the notice says it, no message in the chat
             if await self._edit_in_place(incoming, outcome):
@@ -197,7 +198,7 @@ class Sender:
             # The renderer escapes everything, so this should not happen; if Telegram still refuses the
             # markup, the words matter more than the formatting.
             log.error("Telegram refused a rendered message (%s); sending it as plain text", err)
-            plain = "\n\n".join(plain_text(b) for b in reply.blocks)[:4000] or "…"
+            plain = "\n\n".join(plain_text(b) for b in reply.blocks)[:MESSAGE_LIMIT] or "…"
             params.pop("reply_parameters", None)
             try:
                 return await with_retries("sendMessage", lambda: post_message(self.bot, params | {"text": plain}))

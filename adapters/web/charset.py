@@ -10,6 +10,8 @@ from charset_normalizer import from_bytes
 
 from bot.errors import ImportRefused
 
+META_WINDOW = 4096  # HTML puts <meta charset> in its first bytes; the standard says 1024, pages overshoot
+
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 # what browsers actually use for these labels (the WHATWG Encoding standard)
@@ -44,7 +46,7 @@ def decode_page(data: bytes, header_charset: str | None, *, html: bool) -> str:
                 return text
     text = _strict(data, _codec(header_charset))
     if text is None and html:
-        match = _META_CHARSET.search(data[:4096])
+        match = _META_CHARSET.search(data[:META_WINDOW])
         text = _strict(data, _codec(match.group(1).decode("ascii", "replace")) if match else None)
     if text is None:
         text = _strict(data, "utf-8")

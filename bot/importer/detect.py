@@ -6,6 +6,8 @@ import re
 from enum import Enum
 from pathlib import PurePath
 
+HEAD_CHARS = 4096  # enough of a document's start to tell HTML from Markdown or text
+
 
 class Format(Enum):
     HTML = "html"
@@ -43,7 +45,7 @@ def detect_format(text: str, filename: str | None = None) -> Format:
         return Format.HTML
     if ext in MARKDOWN_SUFFIXES:
         return Format.MARKDOWN
-    start = text.lstrip()[:4096]
+    start = text.lstrip()[:HEAD_CHARS]
     if _HTML_START.match(start):
         return Format.HTML
     sample = text[:_SNIFF_CHARS]
