@@ -331,3 +331,29 @@ def opened_for(world: Any, channel_id: int) -> int:
     """Whose direct-message channel this is, from the bot's request that opened it."""
     opened = [c for c in world.fake.calls if c.method == "POST" and c.path == "/users/@me/channels"]
     return next(int(c.json_body["recipient_id"]) for c in opened if int(c.response["id"]) == channel_id)
+
+
+async def test_telegram_a_banned_member_appeals_privately_and_a_moderator_accepts_it(tmp_path: Path) -> None:
+    cat, mod = 103, 201
+    async with telegram_rig(tmp_path) as rig:
+        rig.fake.set_admins(GROUP, [mod])
+        sender = ModQueueSender(rig.adapter.core.services, AnnouncementRouter(lambda: [rig.adapter]), "t")
+        for person in (cat, mod):
+            await rig.say(person, "/start", chat=person, chat_type="private")
+        await rig.say(mod, "/modqueue dm")
+        await rig.say(cat, "/comment first!")
+        await rig.say(mod, "/ban", reply_to=rig.fake.message_update(GROUP, cat, "x")["message"])
+        await sender.send_due()
+        assert "banned you from commenting" in texts(rig.fake.sent_messages(cat)[-1:])  # told privately
+        appealed = await rig.say(cat, "/appeal I was only saying hello", chat=cat, chat_type="private")
+        assert "went to the moderators" in texts(appealed)
+        await sender.send_due()
+        card = rig.fake.sent_messages(mod)[-1]
+        assert "appeals against their ban" in texts([card]) and "I was only saying hello" in texts([card])
+        pressed = await rig.press(mod, tg_keyboard(card.result)["✅ Accept"], card.result, chat=mod)
+        assert next(c for c in pressed if c.method == "answerCallbackQuery").params["text"] == "✅ Appeal accepted."
+        await sender.send_due()
+        assert "you can comment there again" in texts(rig.fake.sent_messages(cat)[-1:])
+        assert "Saved as #2" in texts(await rig.say(cat, "/comment thank you"))
+        modlog = texts(await rig.say(mod, "/modlog"))
+        assert "appeal accepted" in modlog and "unban" in modlog

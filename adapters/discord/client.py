@@ -30,7 +30,8 @@ class ArticleClient(discord.Client):
         self.add_dynamic_items(ArticleButton)
         self.skipped_events = SkippedEvents()
         self.interaction_channels = InteractionChannels()
-        guard_parsers(self, self.skipped_events, self.interaction_channels)
+        guard_parsers(self, self.skipped_events, self.interaction_channels,
+                      take=lambda data: dispatcher.raw.take(self, data))
 
     async def on_ready(self) -> None:
         self._sessions += 1

@@ -16,6 +16,7 @@ user content."""
 
 from __future__ import annotations
 
+import json
 import logging
 import traceback
 from collections import Counter, OrderedDict
@@ -85,8 +86,11 @@ class InteractionChannels:
         return self._ids.get(interaction_id)
 
 
-def guard_parsers(client: discord.Client, skipped: SkippedEvents, channels: InteractionChannels | None = None) -> int:
-    """Wrap every gateway event parser of `client`; returns how many were wrapped."""
+def guard_parsers(client: discord.Client, skipped: SkippedEvents, channels: InteractionChannels | None = None,
+                  take: Callable[[Any], bool] | None = None) -> int:
+    """Wrap every gateway event parser of `client`; returns how many were wrapped. `take`, when given, sees
+    each raw INTERACTION_CREATE first and returns True for one it handles itself (discord.py then builds
+    nothing for it)."""
     parsers: dict[str, Parser] = client._connection.parsers
     wrapped = 0
     for event, parse in list(parsers.items()):
@@ -94,6 +98,8 @@ def guard_parsers(client: discord.Client, skipped: SkippedEvents, channels: Inte
             continue
         if event == "INTERACTION_CREATE" and channels is not None:
             parse = _noting(parse, channels)
+        if event == "INTERACTION_CREATE" and take is not None:
+            parse = _taking(parse, take)
         parsers[event] = _guarded(event, parse, skipped)
         wrapped += 1
     return wrapped
@@ -103,6 +109,14 @@ def _noting(parse: Parser, channels: InteractionChannels) -> Parser:
     def run(data: Any) -> None:
         channels.note(data)
         parse(data)
+
+    return run
+
+
+def _taking(parse: Parser, take: Callable[[Any], bool]) -> Parser:
+    def run(data: Any) -> None:
+        if not take(data):
+            parse(data)
 
     return run
 
@@ -138,14 +152,30 @@ def point_at(api_url: str, gateway_url: str) -> None:
 
 
 def message_params(content: str, allowed_mentions: discord.AllowedMentions,
-                   components: list[JSON] | None = None, reference: JSON | None = None) -> MultipartParameters:
-    """A message body as discord.py builds it (allowed mentions merged with the client's defaults)."""
+                   components: list[JSON] | None = None, reference: JSON | None = None, *,
+                   file: discord.File | None = None, flags: int = 0) -> MultipartParameters:
+    """A message body as discord.py builds it (allowed mentions merged with the client's defaults); with a
+    file, a multipart body whose `payload_json` part carries it."""
     params = handle_message_parameters(content, allowed_mentions=allowed_mentions,
-                                       message_reference=cast(Any, reference) if reference else discord.utils.MISSING)
-    assert params.payload is not None  # always set when there is no file
+                                       message_reference=cast(Any, reference) if reference else discord.utils.MISSING,
+                                       file=file if file is not None else discord.utils.MISSING)
+    body = body_of(params)
     if components is not None:
-        params.payload["components"] = components
+        body["components"] = components
+    if flags:
+        body["flags"] = flags
+    if params.payload is not None:
+        params.payload.update(body)
+    elif params.multipart:
+        params.multipart[0]["value"] = json.dumps(body)
     return params
+
+
+def body_of(params: MultipartParameters) -> JSON:
+    """The JSON part of a message body (what goes in an interaction callback's `data`)."""
+    if params.payload is not None:
+        return dict(params.payload)
+    return dict(json.loads(params.multipart[0]["value"])) if params.multipart else {}
 
 
 async def send_message(http: HTTPClient, channel_id: int, params: MultipartParameters) -> JSON:
@@ -174,21 +204,46 @@ async def post_command(http: HTTPClient, app_id: int, guild_id: int | None, comm
         await http.upsert_guild_command(app_id, guild_id, command)
 
 
-async def interaction_callback(http: HTTPClient, interaction_id: int, token: str, body: JSON) -> Any:
-    """POST /interactions/{id}/{token}/callback, the interaction's first answer."""
+def _send(http: HTTPClient, route: Route, body: JSON, message: MultipartParameters | None, **extra: Any) -> Any:
+    if message is not None and message.payload is None and message.multipart:  # a file: the JSON in payload_json
+        form = [dict(part) for part in message.multipart]
+        form[0]["value"] = json.dumps(body)
+        return http.request(route, form=form, files=message.files, **extra)
+    return http.request(route, json=body, **extra)
+
+
+async def interaction_callback(http: HTTPClient, interaction_id: int, token: str, body: JSON,
+                               params: MultipartParameters | None = None) -> JSON:
+    """POST /interactions/{id}/{token}/callback, the interaction's first answer, with what it created."""
     route = Route("POST", "/interactions/{interaction_id}/{interaction_token}/callback",
                   interaction_id=interaction_id, interaction_token=token)
-    return await http.request(route, json=body, params={"with_response": "true"})
+    result = await _send(http, route, body, params, params={"with_response": "true"})
+    return result if isinstance(result, dict) else {}
 
 
-async def followup(http: HTTPClient, app_id: int, token: str, body: JSON) -> JSON:
+async def followup(http: HTTPClient, app_id: int, token: str, body: JSON,
+                   params: MultipartParameters | None = None) -> JSON:
     """POST /webhooks/{app}/{token}: a further message answering an interaction."""
     route = Route("POST", "/webhooks/{webhook_id}/{webhook_token}", webhook_id=app_id, webhook_token=token)
-    return dict(await http.request(route, json=body, auth=False))
+    return dict(await _send(http, route, body, params, params={"wait": "true"}))
 
 
-async def edit_original(http: HTTPClient, app_id: int, token: str, body: JSON) -> JSON:
+async def edit_original(http: HTTPClient, app_id: int, token: str, body: JSON,
+                        params: MultipartParameters | None = None) -> JSON:
     """PATCH /webhooks/{app}/{token}/messages/@original: replaces a deferred answer's "thinking…"."""
     route = Route("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/@original", webhook_id=app_id,
                   webhook_token=token)
-    return dict(await http.request(route, json=body, auth=False))
+    return dict(await _send(http, route, body, params))
+
+
+async def original(http: HTTPClient, app_id: int, token: str) -> JSON:
+    """GET /webhooks/{app}/{token}/messages/@original: the message an answer created."""
+    route = Route("GET", "/webhooks/{webhook_id}/{webhook_token}/messages/@original", webhook_id=app_id,
+                  webhook_token=token)
+    return dict(await http.request(route))
+
+
+async def delete_original(http: HTTPClient, app_id: int, token: str) -> None:
+    route = Route("DELETE", "/webhooks/{webhook_id}/{webhook_token}/messages/@original", webhook_id=app_id,
+                  webhook_token=token)
+    await http.request(route)

@@ -12,7 +12,7 @@ import contextlib
 import datetime
 import logging
 from collections.abc import AsyncIterator, Coroutine, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import discord
 from discord import app_commands
@@ -28,27 +28,31 @@ from adapters.discord.events import (
     message_event,
     press_event,
 )
+from adapters.discord.interactions import PRIVATE_VERBS, STALE_BUTTON, RawInteractions
 from adapters.discord.platform import DiscordPlatform, is_moderator
 from adapters.discord.send import NO_PINGS, TRANSIENT, ChannelSender, InteractionSender
 from adapters.discord.slash import choices_for, command_args, focused_option
-from bot.actions import Verb, decode
+from bot.actions import decode
 from bot.commands.registry import REGISTRY
 from bot.core import APOLOGY, Core
-from bot.i18n import N_, _, speaking
+from bot.i18n import _, speaking
 from bot.types import Chat, Command, Event, Outcome, Reaction, User
 
 CATCH_UP = 200  # messages per channel read back after a new session
 LIKE_EMOJI = "👍"  # the reaction that likes a comment (another emoji is just a reaction)
 log = logging.getLogger("articlebot.discord")
 
-STALE_BUTTON = N_("This button is no longer valid.")
 
-_PRIVATE_VERBS = {Verb.APPROVE, Verb.REJECT, Verb.REVIEW}
+
+
+class Deferrable(Protocol):
+    async def defer(self, private: bool) -> None: ...
 
 
 class Dispatcher:
     def __init__(self, core: Core, *, prefix: str, defer_after: float = 2.0) -> None:
         self.core = core
+        self.raw = RawInteractions(self)
         self.prefix = prefix
         self.defer_after = defer_after
         self._busy = 0
@@ -59,10 +63,18 @@ class Dispatcher:
 
     # ---- bookkeeping: how many events are being handled (stop() lets them finish) --------------------
 
-    @contextlib.asynccontextmanager
-    async def _handling(self, what: str) -> AsyncIterator[None]:
+    def begin(self) -> None:
         self._busy += 1
         self._idle.clear()
+
+    def end(self) -> None:
+        self._busy -= 1
+        if self._busy == 0:
+            self._idle.set()
+
+    @contextlib.asynccontextmanager
+    async def _handling(self, what: str) -> AsyncIterator[None]:
+        self.begin()
         try:
             yield
         except Unreadable as err:
@@ -70,9 +82,7 @@ class Dispatcher:
         except Exception:
             log.exception("failed to handle a Discord %s", what)
         finally:
-            self._busy -= 1
-            if self._busy == 0:
-                self._idle.set()
+            self.end()
 
     @contextlib.asynccontextmanager
     async def _answering(self, interaction: discord.Interaction, what: str) -> AsyncIterator[None]:
@@ -109,7 +119,7 @@ class Dispatcher:
         known = {(chat.key, user.key): is_moderator(permissions)} if permissions is not None else {}
         return DiscordPlatform(client, self.core.services.import_max_bytes, known)
 
-    async def _handle(self, event: Event, platform: DiscordPlatform) -> Outcome:
+    async def handle_event(self, event: Event, platform: DiscordPlatform) -> Outcome:
         target = event.target_user
         if target is not None and target.name != target.key.partition(":")[2]:
             # the core names a user given by key from what it has stored; Discord told us the name, so store it
@@ -137,7 +147,7 @@ class Dispatcher:
                                                                          | discord.Thread):
                 # worked out only if the core asks (most messages never need it)
                 platform.local = (event.chat.key, event.user.key, channel, message.author)
-            outcome = await self._handle(event, platform)
+            outcome = await self.handle_event(event, platform)
             await ChannelSender(self.core, event.chat, message, client.http).send(outcome)
 
     async def on_reaction(self, client: discord.Client, payload: discord.RawReactionActionEvent, *, added: bool
@@ -153,7 +163,7 @@ class Dispatcher:
             chat = chat_of(client.get_channel(payload.channel_id), payload.channel_id)
             event = Event(user, chat, Reaction(str(payload.message_id), added),
                           message_id=f"re{payload.message_id}:{payload.user_id}:{added}")
-            await self._handle(event, DiscordPlatform(client, self.core.services.import_max_bytes))
+            await self.handle_event(event, DiscordPlatform(client, self.core.services.import_max_bytes))
 
     def note_channels(self, client: discord.Client) -> None:
         """Remembers where each text channel stood when we first saw it, so a later catch-up knows what's new."""
@@ -220,7 +230,7 @@ class Dispatcher:
         platform = self._platform(client, chat, user, self._permissions(interaction))
         sender = InteractionSender(self.core, chat, interaction)
         private = spec.admin if spec is not None else True
-        outcome = await self._in_time(self._handle(event, platform), sender, private)
+        outcome = await self.in_time(self.handle_event(event, platform), sender, private)
         await sender.send(outcome, press=False)
 
     async def on_press(self, interaction: discord.Interaction, data: str) -> None:
@@ -230,12 +240,12 @@ class Dispatcher:
             platform = self._platform(interaction.client, event.chat, event.user, self._permissions(interaction))
             sender = InteractionSender(self.core, event.chat, interaction)
             action = decode(data)
-            private = action is None or action.verb in _PRIVATE_VERBS
-            outcome = await self._in_time(self._handle(event, platform), sender, private)
+            private = action is None or action.verb in PRIVATE_VERBS
+            outcome = await self.in_time(self.handle_event(event, platform), sender, private)
             await sender.send(outcome, press=True)
 
-    async def _in_time(self, work: Coroutine[Any, Any, Outcome], sender: InteractionSender, private: bool,
-                       ) -> Outcome:
+    async def in_time(self, work: Coroutine[Any, Any, Outcome], sender: Deferrable, private: bool) -> Outcome:
+        """Starts the core's work at once, and defers the interaction if it is not done after `defer_after`."""
         task = asyncio.ensure_future(work)
         if self.defer_after <= 0:  # always acknowledge first (tests, or a deployment that wants it)
             await sender.defer(private)
