@@ -59,8 +59,9 @@ class RawAnswerer:
         self.original_pending = False  # deferred, and the "thinking…" message not yet replaced
 
     async def _first(self, body: JSON, message: MultipartParameters | None = None) -> str | None:
-        self.answered = True
-        return await self.first(body, message)
+        created = await self.first(body, message)
+        self.answered = True  # only now: a first answer that failed on the way is tried again as a first answer
+        return created
 
     async def defer(self, private: bool) -> None:
         if self.answered:
