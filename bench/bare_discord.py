@@ -5,7 +5,8 @@
 A plain `discord.Client` with the default intents plus message content (articlebot asks for the same), default
 `guild_ready_timeout`, no mentions allowed. `on_message` answers each message not sent by a bot with exactly one
 `channel.send` replying to it (`fail_if_not_exists=False`, as articlebot's replies), its text about as long as
-articlebot's answers. No storage, no parsing: whatever this reaches is what discord.py and the fake allow.
+articlebot's answers; `on_interaction` answers each slash command with one interaction response. No storage, no
+parsing: whatever this reaches is what discord.py and the fake allow.
 Prints "bare discord bot ready" (stderr) once `on_ready` fired.
 """
 
@@ -25,6 +26,15 @@ FILLER = "lorem ipsum dolor sit amet " * (ANSWER_CHARS // 27 + 1)
 
 
 class BareClient(discord.Client):
+    answer_chars = ANSWER_CHARS
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A slash command answered with one message, as long as articlebot's answer to the same command."""
+        data = interaction.data or {}
+        head = f"/{data.get('name', '?')}: "
+        await interaction.response.send_message(head + FILLER[: max(0, self.answer_chars - len(head))],
+                                                allowed_mentions=discord.AllowedMentions.none())
+
     async def on_ready(self) -> None:
         print("bare discord bot ready", file=sys.stderr, flush=True)
 
@@ -42,6 +52,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--api-url", required=True, help="the fake's REST base, like http://127.0.0.1:8081/api/v10")
     parser.add_argument("--gateway-url", required=True, help="the fake's gateway, like ws://127.0.0.1:8081/")
     parser.add_argument("--token", required=True)
+    parser.add_argument("--answer-chars", type=int, default=ANSWER_CHARS, help="length of each answer")
     args = parser.parse_args(argv)
     if not args.api_url.startswith("http://127.") or not args.gateway_url.startswith("ws://127."):
         parser.error("the benchmark bot only talks to a fake Discord on this machine")
@@ -50,7 +61,11 @@ def main(argv: list[str] | None = None) -> None:
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(args.gateway_url)
     intents = discord.Intents.default()
     intents.message_content = True
-    BareClient(intents=intents, allowed_mentions=discord.AllowedMentions.none()).run(args.token, log_handler=None)
+    client = BareClient(intents=intents, allowed_mentions=discord.AllowedMentions.none())
+    client.answer_chars = args.answer_chars
+    global FILLER
+    FILLER = "lorem ipsum dolor sit amet " * (args.answer_chars // 27 + 1)
+    client.run(args.token, log_handler=None)
 
 
 if __name__ == "__main__":

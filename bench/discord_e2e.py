@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import sqlite3
 import time
 from dataclasses import asdict, dataclass, field
@@ -23,9 +24,13 @@ from typing import Any
 
 import aiohttp
 
+from adapters.discord.limits import MESSAGE_LIMIT
 from bench import core_cost
+from bench.bare_discord import ANSWER_CHARS as TEXT_ANSWER_CHARS
 from bench.common import PYTHON, ROOT, Options, Result, Row, child_env, fmt, scratch
-from bench.telegram_e2e import USERS, cpu_seconds, mixed_commands, stop_process
+from bench.telegram_e2e import SECTIONS, USERS, cpu_seconds, mixed_commands, stop_process
+from bot.importer import parse_article
+from tests.support import DEMO
 
 NAME = "discord"
 TOKEN = "BENCH.DISCORD.TOKEN"
@@ -36,7 +41,10 @@ POLL_SECONDS = 0.05
 READY_LIMIT_S = 30.0
 ROUNDS = 3  # a 2,000-event run lasts one or two seconds, so one run is noisy
 WINDOW = 100  # events in flight in the "window" mode (Telegram's getUpdates hands out at most 100 at a time)
-MODES = {"window": WINDOW, "burst": 0}
+MODES = {"window": WINDOW, "burst": 0, "slash": WINDOW}  # slash: /section N as slash commands, windowed
+SLASH_CHANNELS = tuple(range(3001, 3011))  # 50 members in 10 channels (the fake makes these channels)
+SLASH_USERS = 50
+ANSWER_CHARS = {"window": TEXT_ANSWER_CHARS, "burst": TEXT_ANSWER_CHARS, "slash": TEXT_ANSWER_CHARS}
 READY_MARK = {"articlebot": b"Discord: ready in", "bare": b"bare discord bot ready"}
 
 
@@ -63,6 +71,27 @@ class RunStats:
         return self.answered / self.seconds
 
 
+def slash_workload(n: int, seed: int = 7) -> list[dict[str, Any]]:
+    """`/section N` as slash commands from SLASH_USERS members, each in one of SLASH_CHANNELS."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        user = 200_001 + rng.randrange(SLASH_USERS)
+        out.append({"channel_id": SLASH_CHANNELS[user % len(SLASH_CHANNELS)], "author_id": user,
+                    "username": f"reader{user}", "command": "section",
+                    "options": [{"name": "section", "value": str(rng.randint(1, SECTIONS))}]})
+    return out
+
+
+def slash_answer_chars() -> int:
+    """About how long articlebot's first message answering `/section N` is (the bare bot answers as much):
+    the section's heading and text, up to Discord's message limit."""
+    article = parse_article(DEMO.read_bytes(), filename=DEMO.name)
+    sizes = [min(MESSAGE_LIMIT, len(s.heading) + sum(len(p) + 2 for p in s.paragraphs) + 40)
+             for s in article.sections[:SECTIONS]]
+    return int(sum(sizes) / len(sizes))
+
+
 def workload(n: int, seed: int = 7) -> list[dict[str, Any]]:
     """The Telegram benchmark's messages, with `!` for `/`: users live in one channel each."""
     return [{"channel_id": channel, "author_id": user, "content": text, "username": f"reader{user}"}
@@ -73,7 +102,7 @@ async def start_fake(log: Path) -> tuple[asyncio.subprocess.Process, str, str]:
     with log.open("ab") as err:
         proc = await asyncio.create_subprocess_exec(
             PYTHON, "-m", "tests.fakes.discord_server", "--port", "0", "--token", TOKEN,
-            "--channels", str(len(CHANNELS)), cwd=str(ROOT), env=child_env(), stdin=asyncio.subprocess.DEVNULL,
+            "--channels", str(len(SLASH_CHANNELS)), cwd=str(ROOT), env=child_env(), stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE, stderr=err)
     assert proc.stdout is not None
     try:
@@ -89,7 +118,8 @@ async def start_fake(log: Path) -> tuple[asyncio.subprocess.Process, str, str]:
     return proc, url, ws_url
 
 
-async def start_bot(kind: str, url: str, ws_url: str, work: Path, log: Path) -> asyncio.subprocess.Process:
+async def start_bot(kind: str, mode: str, url: str, ws_url: str, work: Path, log: Path
+                    ) -> asyncio.subprocess.Process:
     with log.open("ab") as out:
         if kind == "articlebot":
             env = child_env(DISCORD_BOT_TOKEN=TOKEN, DISCORD_API_URL=f"{url}/api/v10", DISCORD_GATEWAY_URL=f"{ws_url}/",
@@ -99,7 +129,7 @@ async def start_bot(kind: str, url: str, ws_url: str, work: Path, log: Path) -> 
         else:
             env = child_env()
             args = ["-m", "bench.bare_discord", "--api-url", f"{url}/api/v10", "--gateway-url", f"{ws_url}/",
-                    "--token", TOKEN]
+                    "--token", TOKEN, "--answer-chars", str(ANSWER_CHARS[mode])]
         return await asyncio.create_subprocess_exec(PYTHON, *args, cwd=str(work), env=env,
                                                     stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=out)
 
@@ -128,11 +158,16 @@ async def one_run(kind: str, mode: str, messages: list[dict[str, Any]], work: Pa
     try:
         async with aiohttp.ClientSession(timeout=timeout) as http:
             log = work / f"bot-{kind}.log"
-            bot = await start_bot(kind, url, ws_url, work, log)
+            bot = await start_bot(kind, mode, url, ws_url, work, log)
             stats.startup_seconds = await wait_ready(kind, bot, log)
             cpu_start = (cpu_seconds(bot.pid), cpu_seconds(fake.pid))
-            body = {"messages": messages, "window": MODES[mode]}
-            async with http.post(f"{url}/_control/dispatch_messages", json=body) as resp:
+            if mode == "slash":
+                body = {"interactions": messages, "window": MODES[mode]}
+                route = "dispatch_interactions"
+            else:
+                body = {"messages": messages, "window": MODES[mode]}
+                route = "dispatch_messages"
+            async with http.post(f"{url}/_control/{route}", json=body) as resp:
                 resp.raise_for_status()
             counts: dict[str, Any] = {}
             deadline = time.monotonic() + limit_seconds
@@ -183,6 +218,8 @@ async def _run(opts: Options, core_ms: float) -> Result:
     rounds = ROUNDS
     limit = 60.0 if opts.quick else 240.0
     messages = workload(n)
+    slashes = slash_workload(n)
+    ANSWER_CHARS["slash"] = slash_answer_chars()
     runs: list[RunStats] = []
     with scratch("discord", opts) as work:
         for mode in MODES:
@@ -190,7 +227,8 @@ async def _run(opts: Options, core_ms: float) -> Result:
                 for kind in ("articlebot", "bare"):
                     run_dir = work / f"{mode}-{kind}-{r}"
                     run_dir.mkdir()
-                    runs.append(await one_run(kind, mode, messages, run_dir, limit))
+                    runs.append(await one_run(kind, mode, slashes if mode == "slash" else messages, run_dir,
+                                              limit))
     comments = sum(1 for m in messages if m["content"].startswith("!comment"))
     result = Result(details={"events": n, "runs_each": rounds, "channels": len(CHANNELS), "users": USERS,
                              "comments_in_workload": comments, "window": WINDOW, "core_cpu_ms_per_event": core_ms,
@@ -199,8 +237,9 @@ async def _run(opts: Options, core_ms: float) -> Result:
     for mode in MODES:
         best = {kind: max((s for s in runs if s.kind == kind and s.mode == mode), key=lambda s: s.rate)
                 for kind in ("articlebot", "bare")}
-        headline = mode == "window"
-        tag = f"window {WINDOW}" if headline else f"burst of {n}"
+        headline = mode in ("window", "slash")
+        tag = {"window": f"window {WINDOW}", "burst": f"burst of {n}",
+               "slash": f"slash commands, window {WINDOW}"}[mode]
         for kind in ("articlebot", "bare"):
             s = best[kind]
             note = "" if not s.timed_out else f" (timeout: {s.answered}/{s.events})"

@@ -6,6 +6,8 @@
   payload is built first, then a background task sends the MESSAGE_CREATE events to the connected client: all
   at once, R per second, and/or never more than W sent but not yet answered (a closed loop: each answer lets
   the next event go). Answers `{"ids": [message ids], "count": n}` once the payloads are built.
+- `POST /_control/dispatch_interactions`: the same for slash commands: `{"interactions": [{channel_id,
+  author_id, command, options}], "window": W}`; each counts as answered when its callback arrives.
 - `GET /_control/counts`: cheap counters: messages the bot created (total and per channel, with their content
   length), interaction callbacks answered, how many of the dispatched messages got a reply (a message whose
   `message_reference` points at one), failed calls, and the times (`time.monotonic()` of this process) of the
@@ -55,6 +57,7 @@ class Control:
 
     def routes(self, app: web.Application) -> None:
         app.router.add_post("/_control/dispatch_messages", self.dispatch_messages)
+        app.router.add_post("/_control/dispatch_interactions", self.dispatch_interactions)
         app.router.add_get("/_control/counts", self.counts)
         app.router.add_get("/_control/state", self.state)
 
@@ -118,7 +121,33 @@ class Control:
         task.add_done_callback(self._tasks.discard)
         return web.json_response({"ids": [p["id"] for p in payloads], "count": len(payloads)})
 
-    async def _send(self, payloads: list[dict[str, Any]], per_second: float, windowed: bool) -> None:
+    async def dispatch_interactions(self, request: web.Request) -> web.StreamResponse:
+        body: Any = await request.json()
+        specs = body.get("interactions", []) if isinstance(body, dict) else []
+        window = int(body.get("window") or 0) if isinstance(body, dict) else 0
+        if self.fake.gateway.session is None:
+            return web.json_response({"error": "no gateway session yet"}, status=409)
+        state = self.fake.state
+        guild = state.guild()
+        payloads = []
+        for spec in specs:
+            author = int(spec["author_id"])
+            if author not in guild.members:
+                state.add_member(author, spec.get("username"))
+            payload = state.slash_interaction(str(spec["command"]), spec.get("options") or [], author,
+                                              int(spec["channel_id"]))
+            payloads.append(payload)
+            self.awaiting.add(int(payload["id"]))
+        self.pending += len(payloads)
+        if window > 0 and self._window is None:
+            self._window = asyncio.Semaphore(window)
+        task = asyncio.create_task(self._send(payloads, 0.0, window > 0, "INTERACTION_CREATE"))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return web.json_response({"ids": [p["id"] for p in payloads], "count": len(payloads)})
+
+    async def _send(self, payloads: list[dict[str, Any]], per_second: float, windowed: bool,
+                    event: str = "MESSAGE_CREATE") -> None:
         start = time.monotonic()
         for index, payload in enumerate(payloads):
             if per_second > 0:
@@ -130,7 +159,7 @@ class Control:
                 self._in_window.add(int(payload["id"]))
             if self.first_dispatch_at is None:
                 self.first_dispatch_at = time.monotonic()
-            await self.fake.dispatch("MESSAGE_CREATE", payload)
+            await self.fake.dispatch(event, payload)
             self.dispatched += 1
             self.pending -= 1
 
