@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--webhook-url", help="Telegram: receive updates by webhook at this public URL")
     run.add_argument("--listen", help="Telegram webhook: address to listen on")
     run.add_argument("--port", type=int, help="Telegram webhook: port to listen on")
+    run.add_argument("--interactions-port", type=int,
+                     help="Discord: serve the HTTP interactions endpoint (POST /interactions) on this port "
+                          "(needs DISCORD_PUBLIC_KEY)")
 
     console = with_db(sub.add_parser("console", help="the bot in this terminal"))
     console.add_argument("--user", default="you", help="your name in the chat (default: you)")
@@ -288,6 +291,9 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(["run", *(argv or [])])
     try:
         settings = load_settings(getattr(args, "db", None))
+        if getattr(args, "interactions_port", None) is not None:
+            settings = Settings.model_validate({**settings.model_dump(),
+                                                "discord_interactions_port": args.interactions_port})
     except Exception as err:  # pydantic's message names the setting; it never echoes secret values
         print(f"Configuration error: {err}", file=sys.stderr)
         return 2

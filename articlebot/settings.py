@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     discord_gateway_url: str = "wss://gateway.discord.gg/"
     discord_guild_ids: Annotated[tuple[int, ...], NoDecode] = ()
     discord_command_prefix: str = "!"
+    # the HTTP interactions endpoint (POST /interactions): the application's public key from the developer portal,
+    # and where to listen (behind a TLS proxy; Discord posts to the "Interactions Endpoint URL" you set there)
+    discord_public_key: str | None = None
+    discord_interactions_port: int | None = Field(default=None, ge=0, le=65535)
+    discord_interactions_listen: str = "127.0.0.1"
 
     edit_window_minutes: int = Field(default=15, ge=0)
     report_threshold: int = Field(default=3, ge=1)
@@ -51,6 +56,22 @@ class Settings(BaseSettings):
     adapter_restart_delay_seconds: float = Field(default=1.0, gt=0)  # doubles after each failure, up to a minute
     health_port: int | None = Field(default=None, ge=0, le=65535)  # GET /healthz: each adapter's state
     health_listen: str = "127.0.0.1"
+
+    @field_validator("discord_public_key")
+    @classmethod
+    def _check_public_key(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        key = value.strip().lower()
+        if len(key) != 64 or any(c not in "0123456789abcdef" for c in key):
+            raise ValueError("DISCORD_PUBLIC_KEY is the application's public key: 64 hexadecimal characters")
+        return key
+
+    @model_validator(mode="after")
+    def _endpoint_needs_a_key(self) -> Settings:
+        if self.discord_interactions_port is not None and self.discord_public_key is None:
+            raise ValueError("DISCORD_INTERACTIONS_PORT needs DISCORD_PUBLIC_KEY to verify what Discord sends")
+        return self
 
     @field_validator("bot_owners", mode="before")
     @classmethod

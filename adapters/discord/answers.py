@@ -6,6 +6,7 @@ ping but the one person an answer reaches, a deferred "thinking…" replaced by 
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 from collections.abc import Awaitable, Callable
@@ -17,7 +18,7 @@ from discord.http import HTTPClient, MultipartParameters
 from adapters.discord import internals
 from adapters.discord.buttons import components_of
 from adapters.discord.payloads import RawInteraction
-from adapters.discord.send import DONE, NO_PINGS, Failed, Outgoing, allowed, attempt, notice_plan, plan
+from adapters.discord.send import DONE, NO_PINGS, TRANSIENT, Failed, Outgoing, allowed, attempt, notice_plan, plan
 from bot.core import Core
 from bot.i18n import _, speaking
 from bot.types import Outcome
@@ -27,6 +28,7 @@ JSON = internals.JSON
 EPHEMERAL = 64
 MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, AUTOCOMPLETE_RESULT = 4, 5, 6, 8
 
+LATER: set[asyncio.Task[None]] = set()  # anchors being learned after an HTTP response went
 # the interaction's first answer; returns the id of the message it created, when the answer says so
 FirstAnswer = Callable[[JSON, MultipartParameters | None], Awaitable[str | None]]
 
@@ -109,24 +111,63 @@ class RawAnswerer:
                 await self.core.remember_sent(self.raw.chat, message_id, item.anchor)
         await self._drop_thinking()
 
+    async def _after_first(self) -> None:
+        """Webhook calls wait until an HTTP response carrying the first answer is written; Discord may take a
+        moment more to know the interaction answered, which `_webhook` waits out."""
+        sent = getattr(self.first, "sent", None)
+        if isinstance(sent, asyncio.Event):
+            await sent.wait()
+
+    async def _webhook(self, call: Callable[[], Awaitable[JSON]]) -> JSON:
+        await self._after_first()
+        if not getattr(self.first, "answers_later", False):
+            return await call()
+        for pause in (0.2, 0.5, 1.0):
+            try:
+                return await call()
+            except discord.NotFound:  # "Unknown Webhook": Discord has not read our response yet
+                await asyncio.sleep(pause)
+        return await call()
+
     async def _send_one(self, item: Outgoing) -> str | None:
         params = message_params(item)
         body = internals.body_of(params)
         if not self.answered:
             created = await self._first({"type": MESSAGE, "data": body}, params)
             if created is None and item.anchor is not None and not item.private:
+                if getattr(self.first, "answers_later", False):
+                    # an HTTP response: Discord creates the message once it reads it, so ask a moment later
+                    task = asyncio.get_running_loop().create_task(self._remember_later(item))
+                    LATER.add(task)
+                    task.add_done_callback(LATER.discard)
+                    return None
                 created = str((await internals.original(self.http, self.raw.application_id, self.raw.token))["id"])
             return created
         if self.original_pending:
             self.original_pending = False
             if item.private == self.deferred_private:
                 body.pop("flags", None)  # fixed when it was deferred
-                edited = await internals.edit_original(self.http, self.raw.application_id, self.raw.token, body,
-                                                       params)
+                edited = await self._webhook(partial(internals.edit_original, self.http, self.raw.application_id,
+                                                     self.raw.token, body, params))
                 return str(edited.get("id")) if edited.get("id") is not None else None
             await self._delete_original()  # its visibility was fixed at defer time; this answer needs the other
-        sent = await internals.followup(self.http, self.raw.application_id, self.raw.token, body, params)
+        sent = await self._webhook(partial(internals.followup, self.http, self.raw.application_id, self.raw.token,
+                                           body, params))
         return str(sent.get("id")) if sent.get("id") is not None else None
+
+    async def _remember_later(self, item: Outgoing) -> None:
+        for pause in (0.1, 0.3, 1.0, 2.0):
+            await asyncio.sleep(pause)
+            await self._after_first()
+            try:
+                created = await internals.original(self.http, self.raw.application_id, self.raw.token)
+            except (discord.HTTPException, *TRANSIENT):
+                continue
+            if item.anchor is not None and created.get("id") is not None:
+                await self.core.remember_sent(self.raw.chat, str(created["id"]), item.anchor)
+            return
+        log.info("could not learn which message answered interaction %s; replies to it won't be anchored",
+                 self.raw.id)
 
     async def _acknowledge(self, press: bool) -> None:
         if not self.answered:
@@ -150,6 +191,7 @@ class RawAnswerer:
 
     async def _delete_original(self) -> None:
         try:
+            await self._after_first()
             await attempt("(deleting) the deferred answer", self.raw.chat, partial(
                 internals.delete_original, self.http, self.raw.application_id, self.raw.token))
         except Failed:

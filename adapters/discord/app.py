@@ -17,6 +17,7 @@ import aiohttp
 import discord
 
 from adapters.discord.client import ArticleClient
+from adapters.discord.endpoint import InteractionsEndpoint
 from adapters.discord.internals import close_client, open_dm, point_at, post_command, put_commands
 from adapters.discord.limits import ERROR_EXCERPT
 from adapters.discord.send import announce_in_channel, edit_in_channel
@@ -50,6 +51,7 @@ class DiscordAdapter:
         self._closed = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
+        self.endpoint: InteractionsEndpoint | None = None
 
     # ---- Adapter --------------------------------------------------------------------------------------
 
@@ -62,6 +64,12 @@ class DiscordAdapter:
         self._task = asyncio.create_task(self._serve(client), name="articlebot-discord-gateway")
         await self._sync(client)
         await self._wait_ready()
+        settings = self.settings
+        if settings.discord_interactions_port is not None and settings.discord_public_key is not None:
+            self.endpoint = InteractionsEndpoint(
+                self.dispatcher.raw, lambda: self.client, settings.discord_public_key,
+                listen=settings.discord_interactions_listen, port=settings.discord_interactions_port)
+            await self.endpoint.start()
 
     async def stop(self) -> None:
         if self._stopping:
@@ -69,6 +77,8 @@ class DiscordAdapter:
             return
         self._stopping = True
         try:
+            if self.endpoint is not None:
+                await self.endpoint.stop()  # no new interactions; those being answered finish below
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(STOP_GRACE_SECONDS):
                     await self.dispatcher.idle()  # let answers being sent finish

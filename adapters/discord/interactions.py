@@ -83,7 +83,9 @@ class RawInteractions:
                 with speaking(answerer.raw.language):
                     await answerer.say_once(str(err))
         except Exception:
-            log.exception("failed to handle a Discord %s", KINDS.get(payload.get("type"), "interaction"))
+            kind = payload.get("type")
+            log.exception("failed to handle a Discord %s", KINDS.get(kind, "interaction") if isinstance(kind, int)
+                          else "interaction")
             if answerer is None:
                 answerer = self._bare_answerer(http, payload, first)
             if answerer is not None:

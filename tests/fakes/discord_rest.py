@@ -538,14 +538,24 @@ class FakeRestApi:
         record = self.state.interactions.get(req.int_param("interaction_id"))
         if record is None or record.token != req.params["token"]:
             return error(404, "Unknown interaction", 10062)
+        refused, result = self.apply_interaction_response(record, req.body, req.call.files)
+        if refused is not None:
+            return refused
+        if req.call.query.get("with_response") in ("1", "true", "True"):
+            return json_response(result)
+        return no_content()
+
+    def apply_interaction_response(self, record: InteractionRecord, body: JSON, files: Any = ()
+                                   ) -> tuple[web.Response | None, JSON]:
+        """What Discord does with an interaction's first answer, whether it came to the callback route or as
+        the HTTP interactions endpoint's response: (a refusal, or None) and the callback's result."""
         if record.responded:
-            return error(400, "Interaction has already been acknowledged.", 40060)
-        body = req.body
+            return error(400, "Interaction has already been acknowledged.", 40060), {}
         kind = int(body.get("type", 0))
         if kind == CB_AUTOCOMPLETE_RESULT and record.type != INTERACTION_AUTOCOMPLETE:
-            return error(400, "Invalid interaction response type for this interaction", 50035)
+            return error(400, "Invalid interaction response type for this interaction", 50035), {}
         if record.type == INTERACTION_AUTOCOMPLETE and kind != CB_AUTOCOMPLETE_RESULT:
-            return error(400, "Autocomplete interactions only accept choices", 50035)
+            return error(400, "Autocomplete interactions only accept choices", 50035), {}
         record.responses.append(body)
         data: JSON = body.get("data") or {}
         flags = int(data.get("flags") or 0)
@@ -553,7 +563,7 @@ class FakeRestApi:
         result: JSON = {"interaction": interaction}
         message: JSON | None = None
         if kind in (CB_CHANNEL_MESSAGE, CB_DEFERRED_CHANNEL_MESSAGE):
-            data = dict(data, attachments=self._attachments(record.channel_id, data, req.call.files))
+            data = dict(data, attachments=self._attachments(record.channel_id, data, files))
             message = self.state.interaction_message(
                 record, data, loading=kind == CB_DEFERRED_CHANNEL_MESSAGE
             )
@@ -568,16 +578,14 @@ class FakeRestApi:
             record.original_message_id = record.message_id
             interaction.update(response_message_id=str(record.message_id), response_message_loading=False)
             if stored is not None and kind == CB_UPDATE_MESSAGE:
-                _apply_edit(stored, data, self._attachments(record.channel_id, data, req.call.files))
+                _apply_edit(stored, data, self._attachments(record.channel_id, data, files))
                 message = copy.deepcopy(stored)
         resource: JSON = {"type": kind}
         if message is not None:
             resource["message"] = _rest_message(message)
         if kind not in (CB_PONG, CB_AUTOCOMPLETE_RESULT):
             result["resource"] = resource
-        if req.call.query.get("with_response") in ("1", "true", "True"):
-            return json_response(result)
-        return no_content()
+        return None, result
 
     def _record_for_webhook(self, req: RestRequest) -> InteractionRecord | None:
         if req.int_param("app_id") != self.state.application_id:
