@@ -1,5 +1,6 @@
 """Named points where a test may end the process abruptly, to prove what a crash exactly there leaves
-behind. Inert unless ARTICLEBOT_FAULT names a point (`telegram-after-store`, `telegram-after-effect`);
+behind. Inert unless ARTICLEBOT_FAULT names a point (`telegram-after-store`, `telegram-after-effect`,
+`telegram-after-answer`);
 then the process exits with FAULT_EXIT the first time it reaches that point, as a SIGKILL would end it:
 no cleanup, no flush, no goodbye."""
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 import os
 
 FAULT_EXIT = 86
-POINTS = frozenset({"telegram-after-store", "telegram-after-effect"})
+POINTS = frozenset({"telegram-after-store", "telegram-after-effect", "telegram-after-answer"})
 _armed: str | None = None
 _read = False
 

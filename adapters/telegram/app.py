@@ -304,13 +304,20 @@ class TelegramAdapter:
     async def _worker(self) -> None:
         while True:
             update_id, update = await self.queue.get()
+            answered = False
             try:
-                await self._process(update)
+                answered = await self._process(update)
             except Exception:
                 log.exception("failed to process Telegram update %s", update_id)
-            fault_point("telegram-after-effect")  # handled and answered, not yet marked done
-            self._finished.append(update_id)
-            self._has_finished.set()
+            if answered:
+                # an answer went out: done now, not in the next batch, so a crash cannot replay the update and
+                # send its confirmation twice (its effects are durable already; only the answer could repeat)
+                await self._mark_now(update_id)
+                fault_point("telegram-after-answer")  # answered and marked done
+            else:
+                fault_point("telegram-after-effect")  # handled without an answer, not yet marked done
+                self._finished.append(update_id)
+                self._has_finished.set()
             self.queue.task_done()
 
     async def _mark_done(self) -> None:
@@ -331,10 +338,17 @@ class TelegramAdapter:
         except Exception:
             log.exception("could not mark %d Telegram updates done; they will be replayed", len(ids))
 
-    async def _process(self, update: JSON) -> None:
+    async def _mark_now(self, update_id: int) -> None:
+        try:
+            await self.inbox.inbox_done(PLATFORM, [update_id], time.time())
+        except Exception:
+            log.exception("could not mark Telegram update %s done; it will be replayed", update_id)
+
+    async def _process(self, update: JSON) -> bool:
+        """Handles one update; True when an answer was sent."""
         incoming = from_update(update, self.bot.id, self.bot.username)
         if incoming is None:
-            return
+            return False
         # Each person's messages in a chat are handled in order (open a section, then comment on it);
         # different people, and different chats, are handled in parallel.
         key = (incoming.event.chat.key, incoming.event.user.key)
@@ -344,3 +358,4 @@ class TelegramAdapter:
         async with lock:
             outcome = await self.core.handle(incoming.event, self.platform)
             await self.sender.deliver(incoming, outcome)
+            return bool(outcome.replies or outcome.notice)
