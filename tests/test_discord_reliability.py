@@ -296,3 +296,48 @@ async def test_the_token_never_appears_in_logs_messages_or_errors(tmp_path: Path
         assert [k for k, v in call.headers.items() if SECRET in v] in ([], ["Authorization"]), call
     frames = [p for conn in fake.gateway.connections for p in conn.received]
     assert {p["op"] for p in frames if SECRET in json.dumps(p)} == {2, 6}  # IDENTIFY and RESUME only
+
+
+# ---- sends that cannot hang or double -----------------------------------------------------------------
+
+
+async def test_a_hung_send_times_out_and_its_retry_cannot_double_the_message(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from adapters.discord import send
+
+    monkeypatch.setattr(send, "SEND_TIMEOUT", 0.5)  # 15 s in a deployment
+    async with discord_world(tmp_path) as world:
+        # Discord takes the message but answers too late: the bot gives up waiting and sends it again
+        hit = world.fake.rest.add_fault("POST", f"/channels/{GENERAL}/messages", slow(1.0))
+        calls = await world.say("!comment said while Discord hung")
+        await asyncio.sleep(1.0)  # the first request finishes on Discord's side meanwhile
+        posts = [c for c in world.fake.calls if c.method == "POST" and c.path == f"/channels/{GENERAL}/messages"]
+        assert hit.hits and len(posts) == 2  # sent twice, with one nonce
+        bodies = [c.json_body for c in posts]
+        assert bodies[0]["nonce"] == bodies[1]["nonce"] and all(b["enforce_nonce"] for b in bodies)
+        saved = [m for m in world.fake.state.messages.values()
+                 if "Saved as" in str(m.get("content")) and m["channel_id"] == str(GENERAL)]
+        assert len(saved) == 1 and "Saved as" in plain(calls)  # one message in the channel
+        assert await stored(world) == ["said while Discord hung"]
+
+
+async def test_a_message_read_back_after_a_new_session_is_not_confirmed_twice(tmp_path: Path) -> None:
+    async with discord_world(tmp_path) as world:
+        payload = world.fake.message_create(GENERAL, PLAIN, "!comment only once please")
+        await world.deliver(payload)
+        await world.fake.dispatch("MESSAGE_CREATE", payload)  # delivered again, as a catch-up would
+        await world.adapter.dispatcher.idle()
+        saved = [m for m in world.fake.state.messages.values() if "Saved as" in str(m.get("content"))]
+        assert len(saved) == 1 and await stored(world) == ["only once please"]
+
+
+async def test_a_server_error_discord_py_retries_is_logged_once_with_its_route(tmp_path: Path) -> None:
+    async with discord_world(tmp_path) as world:
+        world.fake.rest.add_fault("POST", "/callback", server_error(502))
+        with captured() as log:
+            calls = await comment(world, "slash", "said during a 502")
+        assert "Saved as #1" in plain(ok(calls))
+        lines = [r.getMessage() for r in log.records if "HTTP 502" in r.getMessage()]
+        assert len(lines) == 1 and "/interactions/" in lines[0] and "/callback" in lines[0]
+        token = next(c.path for c in calls if c.path.endswith("/callback")).split("/")[3]
+        assert token not in lines[0] and "***" in lines[0]  # the interaction's token is a credential

@@ -2,14 +2,43 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Callable
+from typing import Any
 
+import aiohttp
 import discord
+import yarl
 
 from adapters.discord.buttons import ArticleButton
 from adapters.discord.internals import InteractionChannels, SkippedEvents, guard_parsers
 from adapters.discord.send import NO_PINGS
 from adapters.discord.serve import Dispatcher
+
+log = logging.getLogger("articlebot.discord")
+
+
+_TOKENS = re.compile(r"(/(?:interactions|webhooks)/\d+/)[^/?]+")
+
+
+def route_of(url: yarl.URL) -> str:
+    """A request's path with interaction and webhook tokens (credentials) masked."""
+    return _TOKENS.sub(r"\1***", url.path)
+
+
+async def _on_request_end(session: aiohttp.ClientSession, context: Any, params: aiohttp.TraceRequestEndParams
+                          ) -> None:
+    # discord.py retries 5xx answers by itself, silently: each is logged once here, with the route
+    if params.response.status >= 500:
+        log.warning("Discord answered HTTP %s to %s %s (discord.py retries it)", params.response.status,
+                    params.method, route_of(params.url))
+
+
+def server_errors_logged() -> aiohttp.TraceConfig:
+    trace = aiohttp.TraceConfig()
+    trace.on_request_end.append(_on_request_end)
+    return trace
 
 
 def intents(message_content: bool) -> discord.Intents:
@@ -22,7 +51,7 @@ class ArticleClient(discord.Client):
     def __init__(self, dispatcher: Dispatcher, *, message_content: bool, guild_ready_timeout: float,
                  on_ready: Callable[[ArticleClient], None]) -> None:
         super().__init__(intents=intents(message_content), allowed_mentions=NO_PINGS,
-                         guild_ready_timeout=guild_ready_timeout)
+                         guild_ready_timeout=guild_ready_timeout, http_trace=server_errors_logged())
         self.dispatcher = dispatcher
         self.press_handler = dispatcher  # read by ArticleButton.callback
         self._ready_callback = on_ready

@@ -153,7 +153,8 @@ def point_at(api_url: str, gateway_url: str) -> None:
 
 def message_params(content: str, allowed_mentions: discord.AllowedMentions,
                    components: list[JSON] | None = None, reference: JSON | None = None, *,
-                   file: discord.File | None = None, flags: int = 0) -> MultipartParameters:
+                   file: discord.File | None = None, flags: int = 0, nonce: str | None = None
+                   ) -> MultipartParameters:
     """A message body as discord.py builds it (allowed mentions merged with the client's defaults); with a
     file, a multipart body whose `payload_json` part carries it."""
     params = handle_message_parameters(content, allowed_mentions=allowed_mentions,
@@ -164,6 +165,9 @@ def message_params(content: str, allowed_mentions: discord.AllowedMentions,
         body["components"] = components
     if flags:
         body["flags"] = flags
+    if nonce is not None:  # Discord creates one message per nonce: a retried send cannot double it
+        body["nonce"] = nonce
+        body["enforce_nonce"] = True
     if params.payload is not None:
         params.payload.update(body)
     elif params.multipart:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
@@ -36,6 +37,9 @@ T = TypeVar("T")
 # discord.py retries a reset connection only for the macOS and Windows error numbers; on Linux it surfaces
 TRANSIENT = (aiohttp.ClientConnectionError, ConnectionError, asyncio.TimeoutError)
 RETRY_AFTER_SECONDS = 1.0
+# discord.py gives a request no deadline (aiohttp's default is five minutes): a hung one would hold its handler
+SEND_TIMEOUT = 15.0
+NONCE_LIMIT = 25  # characters Discord accepts in a message nonce
 
 
 class Failed(Exception):
@@ -43,10 +47,13 @@ class Failed(Exception):
 
 
 async def attempt(what: str, chat: Chat, call: Callable[[], Awaitable[T]]) -> T:
-    """One Discord request, retried once after a dropped connection; failures logged once, raised as Failed."""
+    """One Discord request, retried once after a dropped connection or SEND_TIMEOUT without an answer (a
+    created message carries a nonce Discord enforces, so the retry cannot double it); failures logged once,
+    raised as Failed."""
     for first in (True, False):
         try:
-            return await call()
+            async with asyncio.timeout(SEND_TIMEOUT):
+                return await call()
         except discord.HTTPException as err:
             log_failure(what, chat, err)
             raise Failed from err
@@ -129,7 +136,8 @@ async def announce_in_channel(core: Core, chat: Chat, http: HTTPClient, reply: R
     channel_id = int(chat.key.split(":", 1)[1])
     last: Sent | None = None
     for item in plan(Outcome((reply,))):
-        params = message_params(item.content, allowed(item), components_of(item.buttons) or None)
+        params = message_params(item.content, allowed(item), components_of(item.buttons) or None,
+                                nonce=uuid.uuid4().hex[:NONCE_LIMIT])
         try:
             data = await attempt("an announcement", chat, partial(send_message, http, channel_id, params))
         except Failed:
@@ -164,30 +172,33 @@ class ChannelSender:
 
     async def send(self, outcome: Outcome) -> None:
         reference: discord.MessageReference | None = self.message.to_reference(fail_if_not_exists=False)
-        for item in plan(outcome):
+        for index, item in enumerate(plan(outcome)):
+            # the same for a redelivery of the message: a confirmation read back after a new session is not
+            # sent again while Discord remembers the nonce (minutes), and a retried send is never doubled
+            nonce = f"{self.message.id}.{index}"[:NONCE_LIMIT]
             if item.reference is not None:  # the comment answered: its author is told by the reply itself
                 reference = discord.MessageReference(message_id=item.reference, channel_id=self.message.channel.id,
                                                      fail_if_not_exists=False)
             try:
-                sent_id = await attempt("a reply", self.chat, partial(self._send_one, item, reference))
+                sent_id = await attempt("a reply", self.chat, partial(self._send_one, item, reference, nonce))
             except Failed:
                 continue
             reference = None
             if item.anchor is not None:
                 await self.core.remember_sent(self.chat, str(sent_id), item.anchor)
 
-    async def _send_one(self, item: Outgoing, reference: discord.MessageReference | None) -> int:
+    async def _send_one(self, item: Outgoing, reference: discord.MessageReference | None, nonce: str) -> int:
         channel = self.message.channel
         if item.file is not None:
             kwargs = message_kwargs(item)
             if reference is not None:
                 kwargs["reference"] = reference
-            return (await channel.send(item.content, **kwargs)).id
+            return (await channel.send(item.content, nonce=nonce, **kwargs)).id
         # discord.py's own request (rate limits, retries, errors as HTTPException), without the Message and
         # View objects `channel.send` builds around it: only the new id is used, and building them cost
         # about a sixth of the adapter's CPU per reply
         params = message_params(item.content, allowed(item), components_of(item.buttons) or None,
-                                dict(reference.to_message_reference_dict()) if reference else None)
+                                dict(reference.to_message_reference_dict()) if reference else None, nonce=nonce)
         data = await send_message(self.http, channel.id, params)
         return int(data["id"])
 

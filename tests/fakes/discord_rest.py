@@ -11,6 +11,7 @@ import asyncio
 import copy
 import json
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -65,6 +66,7 @@ class RestRequest:
 
 
 Handler = Callable[[RestRequest], Awaitable[web.Response]]
+NONCE_SECONDS = 300.0  # how long Discord remembers an enforced nonce (it says "a few minutes")
 #: What a fault does to a matching request: a response to send instead of the route's, or None to go on
 #: to the route (after, say, a delay). `connection_reset` aborts the TCP connection instead.
 FaultAction = Callable[[web.Request, Call], Awaitable[web.Response | None]]
@@ -159,6 +161,7 @@ class FakeRestApi:
         self.fake = fake
         self.state = fake.state
         self.faults: list[RestFault] = []
+        self.nonces: dict[tuple[int, str], tuple[int, float]] = {}  # (channel, nonce) -> (message id, when)
         # a command this returns a reason for is refused, as Discord refuses a command it finds invalid
         self.refuse_command: Callable[[JSON], str | None] | None = None
         # (method, pattern, handler, needs bot auth)
@@ -410,6 +413,12 @@ class FakeRestApi:
         body = req.body
         if not (body.get("content") or body.get("embeds") or req.call.files or body.get("components")):
             return error(400, "Cannot send an empty message", 50006)
+        nonce = body.get("nonce")
+        remembered = self.nonces.get((channel_id, str(nonce))) if nonce and body.get("enforce_nonce") else None
+        if remembered is not None and remembered[1] > time.monotonic() - NONCE_SECONDS:
+            earlier = self.state.messages.get(remembered[0])
+            if earlier is not None:  # Discord: the message this nonce already made, not a second one
+                return json_response(_rest_message(earlier))
         reference = body.get("message_reference")
         referenced: int | None = None
         if reference and reference.get("message_id"):
@@ -428,6 +437,8 @@ class FakeRestApi:
             tts=bool(body.get("tts")),
             nonce=body.get("nonce"),
         )
+        if nonce and body.get("enforce_nonce"):
+            self.nonces[(channel_id, str(nonce))] = (int(message["id"]), time.monotonic())
         await self.fake._echo("MESSAGE_CREATE", message)
         return json_response(_rest_message(message))
 
