@@ -30,6 +30,7 @@ from discord.http import HTTPClient, MultipartParameters, Route, handle_message_
 
 log = logging.getLogger("articlebot.discord")
 JSON = dict[str, Any]
+CALLBACK_LANES = 128  # interaction callbacks in flight at once
 Parser = Callable[[Any], None]
 _GUARDED = "_articlebot_guarded"
 
@@ -218,9 +219,15 @@ def _send(http: HTTPClient, route: Route, body: JSON, message: MultipartParamete
 
 async def interaction_callback(http: HTTPClient, interaction_id: int, token: str, body: JSON,
                                params: MultipartParameters | None = None) -> JSON:
-    """POST /interactions/{id}/{token}/callback, the interaction's first answer, with what it created."""
+    """POST /interactions/{id}/{token}/callback, the interaction's first answer, with what it created.
+
+    The route names no channel, guild or webhook, so discord.py would put every callback in one rate-limit
+    bucket, which allows one request in flight until Discord's headers say otherwise (and callbacks carry none):
+    callbacks would be answered one at a time. Interactions are not under the bot's rate limits, so they are
+    spread over CALLBACK_LANES buckets by id (a bucket per interaction would keep thousands of them alive)."""
     route = Route("POST", "/interactions/{interaction_id}/{interaction_token}/callback",
-                  interaction_id=interaction_id, interaction_token=token)
+                  metadata=str(interaction_id % CALLBACK_LANES), interaction_id=interaction_id,
+                  interaction_token=token)
     result = await _send(http, route, body, params, params={"with_response": "true"})
     return result if isinstance(result, dict) else {}
 
