@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     discord_public_key: str | None = None
     discord_interactions_port: int | None = Field(default=None, ge=0, le=65535)
     discord_interactions_listen: str = "127.0.0.1"
+    # false for extra interactions workers: no gateway connection (exactly one process per shard holds it)
+    discord_gateway: bool = True
 
     edit_window_minutes: int = Field(default=15, ge=0)
     report_threshold: int = Field(default=3, ge=1)
@@ -71,6 +73,9 @@ class Settings(BaseSettings):
     def _endpoint_needs_a_key(self) -> Settings:
         if self.discord_interactions_port is not None and self.discord_public_key is None:
             raise ValueError("DISCORD_INTERACTIONS_PORT needs DISCORD_PUBLIC_KEY to verify what Discord sends")
+        if not self.discord_gateway and self.discord_interactions_port is None:
+            raise ValueError("DISCORD_GATEWAY=false needs DISCORD_INTERACTIONS_PORT: without the gateway, "
+                             "interactions can only come over HTTP")
         return self
 
     @field_validator("bot_owners", mode="before")

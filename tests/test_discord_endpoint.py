@@ -15,7 +15,7 @@ from typing import Any
 from nacl.signing import SigningKey
 
 from adapters.discord.endpoint import PATH
-from tests.discord_harness import ADMIN, GENERAL, PLAIN, World, discord_world, settings_for
+from tests.discord_harness import ADMIN, GENERAL, MOD, PLAIN, World, discord_world, settings_for
 from tests.fakes.discord_http import InteractionPoster, Posted
 from tests.fakes.discord_server import FakeDiscord
 
@@ -124,3 +124,62 @@ async def test_a_slow_answer_is_deferred_in_the_response_and_follows_by_webhook(
         await world.adapter.dispatcher.idle()
         answer = world.fake.state.messages[world.fake.state.interactions[int(private["id"])].original_message_id]
         assert "no comment \\#9" in answer["content"]
+
+
+async def test_a_fleet_of_workers_answers_over_http_on_one_database(database: Path | str) -> None:
+    """One process holds the gateway, another only answers interactions over HTTP (DISCORD_GATEWAY=false);
+    each has its own connection to one database. Interactions spread over both are numbered as one chat's."""
+    import discord as discord_lib
+
+    from bot.core import Core
+    from bot.importer import parse_article
+    from storage.open import open_store
+    from tests.discord_harness import new_adapter
+    from tests.support import DEMO, START
+
+    old_base, old_gateway = discord_lib.http.Route.BASE, discord_lib.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    stores = [await open_store(database), await open_store(database)]
+    try:
+        await stores[0].save_article("demo", parse_article(DEMO.read_bytes(), filename=DEMO.name), START)
+        async with FakeDiscord() as fake:
+            poster = InteractionPoster(fake)
+            key = {"discord_public_key": poster.public_key, "discord_interactions_port": 0}
+            adapters = [new_adapter(Core(stores[0], admin_cache_seconds=0), settings_for(fake, **key)),
+                        new_adapter(Core(stores[1], admin_cache_seconds=0),
+                                    settings_for(fake, **key, discord_gateway=False))]
+            for adapter in adapters:
+                await adapter.start()
+            try:
+                urls = [f"http://127.0.0.1:{a.endpoint.bound_port}{PATH}" for a in adapters if a.endpoint]
+                assert len(urls) == 2 and adapters[1].client is not None and not adapters[1].client.is_ready()
+                payloads = [fake.slash_interaction("comment", [{"name": "text", "value": f"point {i}"}],
+                                                   (PLAIN, MOD, ADMIN)[i % 3], GENERAL) for i in range(40)]
+                answers = await asyncio.gather(*(poster.post(urls[i % 2], p) for i, p in enumerate(payloads)))
+                saved = sorted(int(m.group(1)) for a in answers if (m := re.search(r"Saved as #(\d+)", content(a))))
+                assert saved == list(range(1, 41))  # every one stored once, numbered without a gap
+                stored = await stores[1].all_comments(f"discord:{GENERAL}", 0, 100)
+                assert sorted(c.text for c in stored) == sorted(f"point {i}" for i in range(40))
+            finally:
+                for adapter in adapters:
+                    await adapter.stop()
+    finally:
+        discord_lib.http.Route.BASE, discord_lib.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_base, old_gateway
+        for store in stores:
+            await store.close()
+
+
+def test_the_endpoint_settings_refuse_what_cannot_work() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from articlebot.settings import Settings
+
+    with pytest.raises(ValidationError, match="needs DISCORD_PUBLIC_KEY"):
+        Settings(_env_file=None, discord_interactions_port=8080)  # type: ignore[call-arg]
+    with pytest.raises(ValidationError, match="needs DISCORD_INTERACTIONS_PORT"):
+        Settings(_env_file=None, discord_gateway=False)  # type: ignore[call-arg]
+    with pytest.raises(ValidationError, match="64 hexadecimal"):
+        Settings(_env_file=None, discord_public_key="not a key")  # type: ignore[call-arg]
+    key = "ab" * 32
+    assert Settings(_env_file=None, discord_public_key=key.upper(),  # type: ignore[call-arg]
+                    discord_interactions_port=0).discord_public_key == key

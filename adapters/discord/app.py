@@ -61,13 +61,17 @@ class DiscordAdapter:
         if not await self._login(client):
             self._closed.set()
             return
-        self._task = asyncio.create_task(self._serve(client), name="articlebot-discord-gateway")
-        await self._sync(client)
-        await self._wait_ready()
         settings = self.settings
+        if settings.discord_gateway:
+            self._task = asyncio.create_task(self._serve(client), name="articlebot-discord-gateway")
+            await self._sync(client)
+            await self._wait_ready()
+        else:  # an interactions worker: HTTP in, REST out, no gateway (one process elsewhere holds it)
+            self._ready.set()
+            log.info("Discord: no gateway connection here (DISCORD_GATEWAY=false); interactions come over HTTP")
         if settings.discord_interactions_port is not None and settings.discord_public_key is not None:
             self.endpoint = InteractionsEndpoint(
-                self.dispatcher.raw, lambda: self.client, settings.discord_public_key,
+                self.dispatcher.raw, self._usable_client, settings.discord_public_key,
                 listen=settings.discord_interactions_listen, port=settings.discord_interactions_port)
             await self.endpoint.start()
 
@@ -94,16 +98,25 @@ class DiscordAdapter:
             raise
         self._closed.set()
 
-    async def announce(self, chat_key: str, reply: Reply) -> Sent | None:
+    def _usable_client(self) -> ArticleClient | None:
+        """The client, once it can send: connected to the gateway, or logged in when there is none here."""
         client = self.client
-        if client is None or not client.is_ready():
+        if client is None or self._stopping:
+            return None
+        if self.settings.discord_gateway and not client.is_ready():
+            return None
+        return client
+
+    async def announce(self, chat_key: str, reply: Reply) -> Sent | None:
+        client = self._usable_client()
+        if client is None:
             return None
         return await announce_in_channel(self.core, Chat(chat_key), client.http, reply)
 
     async def announce_privately(self, user_key: str, reply: Reply) -> Sent | None:
-        client = self.client
+        client = self._usable_client()
         user_id = user_key.partition(":")[2]
-        if client is None or not client.is_ready() or not user_id.isdigit():
+        if client is None or not user_id.isdigit():
             return None
         try:
             channel = await open_dm(client.http, int(user_id))
@@ -114,8 +127,8 @@ class DiscordAdapter:
                                          reply)
 
     async def edit(self, sent: Sent, reply: Reply) -> bool:
-        client = self.client
-        if client is None or not client.is_ready():
+        client = self._usable_client()
+        if client is None:
             return False
         return await edit_in_channel(sent, client.http, reply)
 

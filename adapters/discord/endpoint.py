@@ -150,7 +150,7 @@ class InteractionsEndpoint:
         if payload.get("type") == PING:
             return web.json_response(PONG)
         client = self.client()
-        if client is None or not client.is_ready():
+        if client is None:
             return web.Response(status=503, text="not connected to Discord yet")
         try:
             first = HttpFirstAnswer(client, int(payload.get("application_id") or 0), str(payload.get("token")))
