@@ -246,14 +246,20 @@ class Dispatcher:
 
     async def in_time(self, work: Coroutine[Any, Any, Outcome], sender: Deferrable, private: bool) -> Outcome:
         """Starts the core's work at once, and defers the interaction if it is not done after `defer_after`."""
-        task = asyncio.ensure_future(work)
         if self.defer_after <= 0:  # always acknowledge first (tests, or a deployment that wants it)
+            task = asyncio.ensure_future(work)
             await sender.defer(private)
             return await task
-        done, _ = await asyncio.wait({task}, timeout=self.defer_after)
-        if not done:
-            await sender.defer(private)
-        return await task
+        # a timer rather than a second task and asyncio.wait: most answers are ready long before it fires
+        deferral: list[asyncio.Future[None]] = []
+        timer = asyncio.get_running_loop().call_later(
+            self.defer_after, lambda: deferral.append(asyncio.ensure_future(sender.defer(private))))
+        try:
+            return await work
+        finally:
+            timer.cancel()
+            if deferral:
+                await deferral[0]  # the answer follows the deferral it replaces
 
     async def _autocomplete(self, interaction: discord.Interaction) -> None:
         data = interaction_data(interaction)
