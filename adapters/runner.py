@@ -169,6 +169,10 @@ async def run_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_
                        listen: str | None = None, port: int | None = None,
                        policy: RestartPolicy | None = None) -> None:
     factories = build_adapters(core, settings, inbox, webhook_url=webhook_url, listen=listen, port=port)
+    if settings.health_port is not None:
+        from adapters.metrics import metrics
+
+        core.services.observe = metrics().observe
     policy = policy or RestartPolicy.from_settings(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -187,7 +191,7 @@ async def run_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_
             from adapters.health import HealthServer
 
             health = HealthServer(lambda: {s.name: s.health() for s in starting}, listen=settings.health_listen,
-                                  port=settings.health_port)
+                                  port=settings.health_port, store=inbox)
             await health.start()
             log.info("health report on http://%s:%s/healthz", settings.health_listen, health.bound_port)
         for factory in factories:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 from collections.abc import Iterable
 
 REDACTED = "«redacted»"
@@ -34,10 +36,27 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def configure(level: str, secrets: Iterable[str]) -> RedactSecrets:
+class JsonLines(logging.Formatter):
+    """One JSON object per line (LOG_FORMAT=json), for a log collector: time, level, logger, message, and the
+    traceback when there is one. Runs after the redacting filter, so secrets are already gone."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, object] = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "level": record.levelname, "logger": record.name, "message": record.getMessage(),
+        }
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            line["traceback"] = record.exc_text
+        return json.dumps(line, ensure_ascii=False)
+
+
+def configure(level: str, secrets: Iterable[str], *, json_lines: bool = False) -> RedactSecrets:
     redactor = RedactSecrets(secrets)
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(JsonLines() if json_lines else
+                         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(redactor)
     root = logging.getLogger()
     for old in list(root.handlers):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.metadata
 import logging
 import os
 import sqlite3
@@ -39,8 +40,25 @@ DEMO_PATH = Path(bot.__file__).parent / "demo_article.txt"
 DEMO_SLUG = "demo"
 
 
+def deployed_version() -> str:
+    """The installed package's version (pyproject's), with the git commit when run from a checkout."""
+    try:
+        version = importlib.metadata.version("articlebot")
+    except importlib.metadata.PackageNotFoundError:
+        version = "unknown"
+    head = Path(__file__).resolve().parent.parent / ".git" / "HEAD"
+    try:
+        ref = head.read_text().strip()
+        commit = (head.parent / ref[5:]).read_text().strip() if ref.startswith("ref: ") else ref
+        return f"{version} ({commit[:12]})"
+    except OSError:
+        return version
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="articlebot", description="Read an article together and discuss it.")
+    parser.add_argument("--version", action="version", version=f"articlebot {deployed_version()}",
+                        help="say which version is deployed")
     sub = parser.add_subparsers(dest="command")
 
     def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -297,7 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:  # pydantic's message names the setting; it never echoes secret values
         print(f"Configuration error: {err}", file=sys.stderr)
         return 2
-    logs.configure(os.environ.get("LOG_LEVEL", settings.log_level), secrets_of(settings))
+    logs.configure(os.environ.get("LOG_LEVEL", settings.log_level), secrets_of(settings),
+                   json_lines=settings.log_format == "json")
     if command == "telegram":
         return run_telegram(args, settings)
     if command == "db":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=1, le=1000)  # PostgreSQL connections per process, at most
     bot_owners: Annotated[tuple[str, ...], NoDecode] = ()
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one JSON object per line, for a log collector
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org/bot"

@@ -29,6 +29,8 @@ class Services:
     feed_poll_seconds: float = 900.0
     # wakes the mod queue's sender after something was queued for moderators (the runner sets it)
     nudge: Callable[[], None] = field(default=lambda: None)
+    # told of every event answered: (platform, what came in, seconds taken, failed unexpectedly); for /metrics
+    observe: Callable[[str, str, float, bool], None] = field(default=lambda platform, kind, seconds, failed: None)
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import time
 
 from bot import commands  # noqa: F401  (registers every command in REGISTRY)
 from bot.actions import Verb, decode
@@ -71,6 +72,14 @@ class Core:
     async def handle(self, event: Event, platform: Platform) -> Outcome:
         """Answers one event. Expected failures become a plain answer; anything else an apology. Answers are
         written in the chat's language, and what only the sender sees in the sender's (see `languages`)."""
+        started = time.perf_counter()
+        outcome, failed = await self._handle(event, platform)
+        self.services.observe(event.chat.platform, type(event.payload).__name__, time.perf_counter() - started,
+                              failed)
+        return outcome
+
+    async def _handle(self, event: Event, platform: Platform) -> tuple[Outcome, bool]:
+        """The outcome, and whether it is the apology for an unexpected failure."""
         ctx = Context(self.services, event, platform)
         public = private = normalize(event.user.language) or ENGLISH
         try:
@@ -78,17 +87,17 @@ class Core:
             public, private = await self.languages(event)
             ctx.language, ctx.own_language = public, private
             with speaking(public):
-                return await self._dispatch(ctx)
+                return await self._dispatch(ctx), False
         except BotError as err:
             with speaking(private if event.answers_privately or event.chat.private else public):
                 text = str(err)
-            return Outcome((text_reply(text, private=True),), notice=text)  # adapters cut it to their toast size
+            return Outcome((text_reply(text, private=True),), notice=text), False  # adapters cut it to size
         except Exception:
             log.exception("failed to handle %s in %s from %s", type(event.payload).__name__, event.chat.key,
                           event.user.key)
             with speaking(private if event.answers_privately or event.chat.private else public):
                 apology = _(APOLOGY)
-            return Outcome((text_reply(apology, private=True),), notice=apology)
+            return Outcome((text_reply(apology, private=True),), notice=apology), True
 
     async def languages(self, event: Event) -> tuple[str, str]:
         """(the language of public answers, of answers only the sender sees). A person's own choice

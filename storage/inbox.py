@@ -45,6 +45,11 @@ class InboxQueries:
         if update_ids:
             await self.db.transaction(work)
 
+    async def inbox_backlog(self, platform: str) -> int:
+        row = await self.db.fetchone("SELECT count(*) AS n FROM inbox WHERE platform = ? AND done_at IS NULL",
+                                     (platform,))
+        return 0 if row is None else int(row["n"])
+
     async def inbox_last_id(self, platform: str) -> int | None:
         row = await self.db.fetchone("SELECT max(update_id) AS m FROM inbox WHERE platform = ?", (platform,))
         return None if row is None or row["m"] is None else int(row["m"])

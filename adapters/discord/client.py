@@ -15,6 +15,7 @@ from adapters.discord.buttons import ArticleButton
 from adapters.discord.internals import InteractionChannels, SkippedEvents, guard_parsers
 from adapters.discord.send import NO_PINGS
 from adapters.discord.serve import Dispatcher
+from adapters.metrics import metrics
 
 log = logging.getLogger("articlebot.discord")
 
@@ -30,7 +31,9 @@ def route_of(url: yarl.URL) -> str:
 async def _on_request_end(session: aiohttp.ClientSession, context: Any, params: aiohttp.TraceRequestEndParams
                           ) -> None:
     # discord.py retries 5xx answers by itself, silently: each is logged once here, with the route
-    if params.response.status >= 500:
+    if params.response.status == 429:
+        metrics().rate_limited("discord")
+    elif params.response.status >= 500:
         log.warning("Discord answered HTTP %s to %s %s (discord.py retries it)", params.response.status,
                     params.method, route_of(params.url))
 

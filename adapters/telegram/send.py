@@ -14,6 +14,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from adapters.metrics import metrics
 from adapters.telegram.events import Incoming
 from adapters.telegram.internals import post_raw
 from adapters.telegram.limits import MESSAGE_LIMIT, TOAST_LIMIT
@@ -58,6 +59,7 @@ async def with_retries(what: str, call: Callable[[], Awaitable[T]]) -> T | None:
         try:
             return await call()
         except RetryAfter as err:
+            metrics().rate_limited("telegram")
             if attempt == 1:
                 log.warning("%s: Telegram asks to wait %.0f s (flood control); waiting", what, retry_seconds(err))
             await asyncio.sleep(min(retry_seconds(err), 60.0))

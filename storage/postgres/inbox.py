@@ -35,6 +35,11 @@ class PgInboxQueries:
             await self.db.execute("UPDATE inbox SET done_at = %s WHERE platform = %s AND update_id = ANY(%s)",
                                   (now, platform, list(update_ids)))
 
+    async def inbox_backlog(self, platform: str) -> int:
+        row = await self.db.fetchone("SELECT count(*) FROM inbox WHERE platform = %s AND done_at IS NULL",
+                                     (platform,))
+        return 0 if row is None else int(row[0])
+
     async def inbox_last_id(self, platform: str) -> int | None:
         row = await self.db.fetchone("SELECT max(update_id) FROM inbox WHERE platform = %s", (platform,))
         return None if row is None or row[0] is None else int(row[0])
