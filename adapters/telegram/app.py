@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import secrets
 import time
 import weakref
@@ -36,6 +37,7 @@ from bot.commands import REGISTRY
 from bot.core import Core
 from bot.i18n import LANGUAGES, TELEGRAM_CODES, in_language
 from bot.ports import Inbox
+from bot.records import Lease
 from bot.types import Chat, Reply, Sent
 
 log = logging.getLogger("articlebot.telegram")
@@ -53,6 +55,8 @@ REPLAY_PAGE = 500
 PRUNE_EVERY = 60.0
 KEEP_DONE = 600.0  # finished updates are kept ten minutes (for a look after an incident), then pruned
 DONE_BATCH_SECONDS = 0.02
+WEBHOOK_LEASE = "telegram-webhook"  # who called setWebhook last, in the poller lease table
+WEBHOOK_LEASE_SECONDS = 600.0
 GET_UPDATES_READ_TIMEOUT = 10.0  # on top of the long-poll timeout
 
 
@@ -274,6 +278,10 @@ class TelegramAdapter:
                 await self.inbox.inbox_prune(PLATFORM, time.time() - KEEP_DONE)
 
     async def _start_webhook(self, url: str) -> None:
+        if self.settings.telegram_webhook_secret is None and self.settings.database_url is not None:
+            # on a shared database other workers may run, and every one must check the same secret
+            raise AdapterStartError("A Telegram webhook on a shared database (DATABASE_URL) needs "
+                                    "TELEGRAM_WEBHOOK_SECRET, the same for every worker.")
         path = urlsplit(url).path or "/"
         app = web.Application(client_max_size=4 * 1024 * 1024)
         app.router.add_post(path, self._on_webhook)
@@ -282,9 +290,22 @@ class TelegramAdapter:
         site = web.TCPSite(self._runner, self.listen, self.port)
         await site.start()
         self.bound_port = self._runner.addresses[0][1] if self._runner.addresses else self.port
-        await self.bot.set_webhook(url, secret_token=self._secret, allowed_updates=ALLOWED_UPDATES,
-                                   max_connections=self.settings.telegram_webhook_max_connections)
+        if await self._first_to_set_webhook():
+            await self.bot.set_webhook(url, secret_token=self._secret, allowed_updates=ALLOWED_UPDATES,
+                                       max_connections=self.settings.telegram_webhook_max_connections)
         log.info("Telegram: receiving updates by webhook on %s:%s%s", self.listen, self.bound_port, path)
+
+    async def _first_to_set_webhook(self) -> bool:
+        """Of several workers starting together, one calls setWebhook (a lease in the database says who and
+        until when); the others find it done. After the lease runs out, a worker starting sets it again."""
+        now = time.time()
+        current = await self.inbox.poller_lease(WEBHOOK_LEASE)
+        if current is not None and current.expires_at > now:
+            log.info("Telegram: the webhook was set by %s (pid %s) moments ago; not setting it again", current.host,
+                     current.pid)
+            return False
+        mine = Lease(self._lease.holder, self._lease.host, os.getpid(), now + WEBHOOK_LEASE_SECONDS)
+        return await self.inbox.claim_poller(WEBHOOK_LEASE, mine, current.holder if current else None)
 
     async def _on_webhook(self, request: web.Request) -> web.Response:
         if not secrets.compare_digest(request.headers.get("X-Telegram-Bot-Api-Secret-Token", ""), self._secret):
