@@ -53,6 +53,7 @@ TABLES: tuple[Table, ...] = (
     Table("review_copies", ("review_id", "chat_key")),
     Table("moderators", ("chat_key", "user_key")),
     Table("codes", ("code",)),
+    Table("chat_claims", ("platform", "chat_key")),
 )
 
 

@@ -12,15 +12,17 @@ from storage.connection import Database
 class InboxQueries:
     db: Database
 
-    async def inbox_add(self, platform: str, updates: Sequence[tuple[int, str]], now: float) -> list[int]:
+    async def inbox_add(self, platform: str, updates: Sequence[tuple[int, str]], now: float,
+                        chats: Sequence[str] | None = None) -> list[int]:
         """Stores the updates; returns the ids not seen before (a platform may deliver one twice)."""
 
         def work(db: sqlite3.Connection) -> list[int]:
             fresh = []
-            for update_id, payload in updates:
+            for index, (update_id, payload) in enumerate(updates):
                 cur = db.execute(
-                    "INSERT OR IGNORE INTO inbox(platform, update_id, payload, received_at) VALUES (?, ?, ?, ?)",
-                    (platform, update_id, payload, now),
+                    "INSERT OR IGNORE INTO inbox(platform, update_id, payload, received_at, chat_key)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (platform, update_id, payload, now, chats[index] if chats is not None else None),
                 )
                 if cur.rowcount:
                     fresh.append(update_id)
@@ -44,6 +46,35 @@ class InboxQueries:
 
         if update_ids:
             await self.db.transaction(work)
+
+    async def claim_chats(self, platform: str, holder: str, now: float, hold_seconds: float, limit: int
+                          ) -> list[str]:
+        def work(db: sqlite3.Connection) -> list[str]:
+            chats = [str(r[0]) for r in db.execute(
+                "SELECT DISTINCT i.chat_key FROM inbox i LEFT JOIN chat_claims c ON c.platform = i.platform"
+                " AND c.chat_key = i.chat_key WHERE i.platform = ? AND i.done_at IS NULL AND i.chat_key IS NOT NULL"
+                " AND (c.holder IS NULL OR c.holder = ? OR c.held_until < ?) LIMIT ?",
+                (platform, holder, now, limit))]
+            db.executemany("INSERT INTO chat_claims(platform, chat_key, holder, held_until) VALUES (?, ?, ?, ?)"
+                           " ON CONFLICT(platform, chat_key) DO UPDATE SET holder = excluded.holder,"
+                           " held_until = excluded.held_until",
+                           [(platform, chat, holder, now + hold_seconds) for chat in chats])
+            return chats
+
+        return await self.db.transaction(work)
+
+    async def inbox_open_chat(self, platform: str, chat_key: str, limit: int) -> list[tuple[int, str]]:
+        rows = await self.db.fetchall(
+            "SELECT update_id, payload FROM inbox WHERE platform = ? AND chat_key = ? AND done_at IS NULL"
+            " ORDER BY update_id LIMIT ?", (platform, chat_key, limit))
+        return [(int(r["update_id"]), str(r["payload"])) for r in rows]
+
+    async def release_chat(self, platform: str, chat_key: str, holder: str) -> None:
+        def work(db: sqlite3.Connection) -> None:
+            db.execute("DELETE FROM chat_claims WHERE platform = ? AND chat_key = ? AND holder = ?",
+                       (platform, chat_key, holder))
+
+        await self.db.transaction(work)
 
     async def inbox_backlog(self, platform: str) -> int:
         row = await self.db.fetchone("SELECT count(*) AS n FROM inbox WHERE platform = ? AND done_at IS NULL",

@@ -283,6 +283,19 @@ MIGRATIONS: tuple[str, ...] = (
         expires_at REAL NOT NULL
     );
     """,
+    # 12: several webhook workers: each update's chat, and which worker handles a chat's updates until when (one
+    # chat's updates are handled by one worker at a time, in order; a dead worker's claim runs out)
+    """
+    ALTER TABLE inbox ADD COLUMN chat_key TEXT;
+    CREATE INDEX inbox_open_chats ON inbox(platform, chat_key, update_id) WHERE done_at IS NULL;
+    CREATE TABLE chat_claims (
+        platform TEXT NOT NULL,
+        chat_key TEXT NOT NULL,
+        holder TEXT NOT NULL,
+        held_until REAL NOT NULL,
+        PRIMARY KEY (platform, chat_key)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SECRET = "fleet-secret_shared-by-all-workers"
 GROUPS = (-1001, -1002, -1003)
-UPDATES = 90
+USERS = 12  # 100..111; user n % 3 writes in GROUPS[n % 3], so every user stays in one group
+UPDATES = 120
 
 
 def nginx_or_skip() -> str:
@@ -112,32 +113,45 @@ async def test_nginx_spreads_webhooks_over_workers_and_a_killed_one_loses_nothin
                                                      "daemon off;", stdin=asyncio.subprocess.DEVNULL)
         try:
             await wait_until(lambda: all(w.serving() for w in workers), 60)
-            updates = [fake.message_update(GROUPS[i % 3], 100 + i % 12, f"/comment note {i}")
+            users = range(100, 100 + USERS)  # each in one group, sending one comment after another
+            updates = [fake.message_update(GROUPS[i % 3], users[i % USERS], f"/comment note {i}")
                        for i in range(UPDATES)]
             for i, update in enumerate(updates):
                 update["update_id"] = 1000 + i
             statuses: list[int] = []
             no_check = ssl.create_default_context()
             no_check.check_hostname, no_check.verify_mode = False, ssl.CERT_NONE  # the throwaway certificate
-            gate = asyncio.Semaphore(10)
+            gate = asyncio.Semaphore(40)  # in flight at once, as Telegram's max_connections allows
+            third = asyncio.Event()
 
             async def post(session: aiohttp.ClientSession, update: dict[str, object]) -> None:
                 async with gate, session.post(url, json=update, ssl=no_check,
                                               headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as resp:
                     statuses.append(resp.status)
+                if len(statuses) >= UPDATES // 3:
+                    third.set()
+
+            async def sender(session: aiohttp.ClientSession, user: int) -> None:
+                for update in updates[user - 100::USERS]:  # in order: the next once the last was taken
+                    await post(session, update)
+
+            async def killer() -> None:
+                await third.wait()
+                await workers[0].stop(signal.SIGKILL)  # mid-stream
+                await workers[0].start()  # restarted, it finishes what it had stored and not handled
 
             async with aiohttp.ClientSession() as session:
-                await asyncio.gather(*(post(session, u) for u in updates[:UPDATES // 3]))
-                killed = asyncio.ensure_future(workers[0].stop(signal.SIGKILL))  # mid-stream
-                await asyncio.gather(*(post(session, u) for u in updates[UPDATES // 3:]))
-                await killed
-                await workers[0].start()  # restarted, it finishes what it had stored and not handled
+                await asyncio.gather(killer(), *(sender(session, user) for user in users))
                 await wait_until(lambda: workers[0].serving(times=2), 60)
             assert statuses == [200] * UPDATES  # nginx gave what the dead worker dropped to another one
             keys = [f"telegram:{g}" for g in GROUPS]
             await wait_until(lambda: sum(len(stored_texts(database, k)) for k in keys) >= UPDATES, 90)
             stored = sorted(t for k in keys for t in stored_texts(database, k))
             assert stored == sorted(f"note {i}" for i in range(UPDATES))  # each exactly once
+            for user in range(USERS):  # numbered in the order each person sent them
+                chat = f"telegram:{GROUPS[user % 3]}"
+                mine = [int(t.split()[1]) for t in stored_texts(database, chat) if int(t.split()[1]) % USERS == user]
+                assert mine == sorted(mine), (user, mine)
 
             def answered(update: dict[str, object]) -> bool:
                 message = update["message"]

@@ -9,6 +9,8 @@ idempotent (a comment is unique per chat and message id), so replaying an unfini
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import json
 import logging
 import os
@@ -55,9 +57,31 @@ REPLAY_PAGE = 500
 PRUNE_EVERY = 60.0
 KEEP_DONE = 600.0  # finished updates are kept ten minutes (for a look after an incident), then pruned
 DONE_BATCH_SECONDS = 0.02
+CLAIM_SECONDS = 10.0  # a worker that dies holding a chat holds it this long (renewed every CLAIM_POLL_SECONDS)
+CLAIM_POLL_SECONDS = 0.2  # how often a worker looks for chats other workers received updates for
+CLAIM_LIMIT = 64
+DRAIN_PAGE = 50
 WEBHOOK_LEASE = "telegram-webhook"  # who called setWebhook last, in the poller lease table
 WEBHOOK_LEASE_SECONDS = 600.0
 GET_UPDATES_READ_TIMEOUT = 10.0  # on top of the long-poll timeout
+
+
+def forget(draining: dict[str, asyncio.Task[None]], chat: str, _task: asyncio.Task[None]) -> None:
+    draining.pop(chat, None)
+
+
+def chat_of(update: JSON) -> str:
+    """The chat an update belongs to, `telegram:<id>`; `telegram:` for one without a chat."""
+    for key, value in update.items():
+        if key == "update_id" or not isinstance(value, dict):
+            continue
+        chat = value.get("chat")
+        message = value.get("message")
+        if not isinstance(chat, dict) and isinstance(message, dict):
+            chat = message.get("chat")
+        if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+            return f"{PLATFORM}:{chat['id']}"
+    return f"{PLATFORM}:"
 
 
 class TelegramAdapter:
@@ -98,6 +122,8 @@ class TelegramAdapter:
         self._has_finished = asyncio.Event()
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
         self._closed = asyncio.Event()
+        self._claim_wake = asyncio.Event()
+        self._drain_slots = asyncio.Semaphore(WORKERS)
         self._runner: web.AppRunner | None = None
         self._secret = (settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret
                         else secrets.token_urlsafe(32))
@@ -125,12 +151,14 @@ class TelegramAdapter:
         self._tasks = [asyncio.create_task(self._worker(), name=f"telegram-worker-{i}") for i in range(WORKERS)]
         self._marker = asyncio.create_task(self._mark_done(), name="telegram-done-marks")
         if self.webhook_url:
-            # Telegram pushes new updates as soon as the webhook is set; the backlog is fed alongside
+            # any number of webhook workers may share the database: each chat's updates, whoever received
+            # them, are handled by the one worker that claims the chat, in order (a dead worker's claim runs out)
+            self._tasks.append(asyncio.create_task(self._claim_chats(), name="telegram-claims"))
             await self._start_webhook(self.webhook_url)
         else:
             await self._lease.acquire()
             await self._call_quietly("deleteWebhook", self.bot.delete_webhook())
-        self._tasks.append(asyncio.create_task(self._replay_then_receive(), name="telegram-receive"))
+            self._tasks.append(asyncio.create_task(self._replay_then_receive(), name="telegram-receive"))
 
     async def _replay_then_receive(self) -> None:
         """Unfinished updates from the last run go first, in order, a page at a time; then new ones."""
@@ -222,8 +250,12 @@ class TelegramAdapter:
 
     async def _receive(self, updates: list[tuple[int, str, JSON]]) -> None:
         """Durable first, then queued: an update is never confirmed before it is in the inbox."""
-        fresh = set(await self.inbox.inbox_add(PLATFORM, [(uid, payload) for uid, payload, _ in updates], time.time()))
+        fresh = set(await self.inbox.inbox_add(PLATFORM, [(uid, payload) for uid, payload, _ in updates], time.time(),
+                                               [chat_of(update) for _, _, update in updates]))
         fault_point("telegram-after-store")  # stored, not yet confirmed to Telegram nor handled
+        if self.webhook_url:
+            self._claim_wake.set()  # handled by whichever worker holds the chat (often this one)
+            return
         for update_id, _, update in updates:
             if update_id in fresh:  # a second delivery of a stored update is not processed again
                 self.queue.put_nowait((update_id, update))
@@ -321,6 +353,51 @@ class TelegramAdapter:
         return web.Response(text="ok")
 
     # ---- processing -------------------------------------------------------------------------------
+
+    async def _claim_chats(self) -> None:
+        """Webhook mode: claims chats with unfinished updates (new ones, or a dead worker's once its claim ran
+        out; holding a chat renews its claim) and drains each, one at a time per chat."""
+        draining: dict[str, asyncio.Task[None]] = {}
+        holder = self._lease.holder
+        while True:
+            self._claim_wake.clear()
+            try:
+                chats = await self.inbox.claim_chats(PLATFORM, holder, time.time(), CLAIM_SECONDS, CLAIM_LIMIT)
+            except Exception:
+                log.exception("could not claim chats with waiting Telegram updates; trying again")
+                chats = []
+            for chat in chats:
+                if chat not in draining:
+                    task = asyncio.create_task(self._drain(chat, holder), name=f"telegram-drain-{chat}")
+                    draining[chat] = task
+                    task.add_done_callback(functools.partial(forget, draining, chat))
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(CLAIM_POLL_SECONDS):
+                    await self._claim_wake.wait()
+
+    async def _drain(self, chat: str, holder: str) -> None:
+        async with self._drain_slots:
+            try:
+                while page := await self.inbox.inbox_open_chat(PLATFORM, chat, DRAIN_PAGE):
+                    unanswered = []
+                    for update_id, payload in page:
+                        answered = False
+                        try:
+                            answered = await self._process(json.loads(payload))
+                        except Exception:
+                            log.exception("failed to process Telegram update %s", update_id)
+                        if answered:
+                            await self._mark_now(update_id)
+                        else:
+                            unanswered.append(update_id)
+                    if unanswered:
+                        await self.inbox.inbox_done(PLATFORM, unanswered, time.time())
+            except Exception:
+                log.exception("could not finish the Telegram updates of %s; another pass takes them up", chat)
+            finally:
+                with contextlib.suppress(Exception):
+                    await self.inbox.release_chat(PLATFORM, chat, holder)
+                self._claim_wake.set()  # what arrived meanwhile is claimed again at once
 
     async def _worker(self) -> None:
         while True:

@@ -5,21 +5,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.records import Lease
-from storage.postgres.database import PgDatabase
+from storage.postgres.database import Conn, PgDatabase
 
 
 class PgInboxQueries:
     db: PgDatabase
 
-    async def inbox_add(self, platform: str, updates: Sequence[tuple[int, str]], now: float) -> list[int]:
+    async def inbox_add(self, platform: str, updates: Sequence[tuple[int, str]], now: float,
+                        chats: Sequence[str] | None = None) -> list[int]:
         """Stores the updates; returns the ids not seen before (a platform may deliver one twice)."""
         if not updates:
             return []
         rows = await self.db.write(
-            "INSERT INTO inbox(platform, update_id, payload, received_at)"
-            " SELECT %s, u, p, %s FROM unnest(%s::bigint[], %s::text[]) AS t(u, p)"
+            "INSERT INTO inbox(platform, update_id, payload, received_at, chat_key)"
+            " SELECT %s, u, p, %s, c FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS t(u, p, c)"
             " ON CONFLICT DO NOTHING RETURNING update_id",
-            (platform, now, [u for u, _ in updates], [p for _, p in updates]))
+            (platform, now, [u for u, _ in updates], [p for _, p in updates],
+             list(chats) if chats is not None else [None] * len(updates)))
         fresh = {int(r[0]) for r in rows}
         return [u for u, _ in updates if u in fresh]
 
@@ -34,6 +36,39 @@ class PgInboxQueries:
         if update_ids:
             await self.db.execute("UPDATE inbox SET done_at = %s WHERE platform = %s AND update_id = ANY(%s)",
                                   (now, platform, list(update_ids)))
+
+    async def claim_chats(self, platform: str, holder: str, now: float, hold_seconds: float, limit: int
+                          ) -> list[str]:
+        async def work(conn: Conn) -> list[str]:
+            # a chat claimed by another worker is skipped (its row locked, or its claim still running)
+            cur = await conn.execute(
+                "SELECT DISTINCT i.chat_key FROM inbox i LEFT JOIN chat_claims c ON c.platform = i.platform"
+                " AND c.chat_key = i.chat_key WHERE i.platform = %s AND i.done_at IS NULL AND i.chat_key IS NOT NULL"
+                " AND (c.holder IS NULL OR c.holder = %s OR c.held_until < %s) LIMIT %s",
+                (platform, holder, now, limit))
+            wanted = [str(r[0]) for r in await cur.fetchall()]
+            if not wanted:
+                return []
+            cur = await conn.execute(
+                "INSERT INTO chat_claims(platform, chat_key, holder, held_until)"
+                " SELECT %s, k, %s, %s FROM unnest(%s::text[]) AS t(k)"
+                " ON CONFLICT (platform, chat_key) DO UPDATE SET holder = excluded.holder,"
+                " held_until = excluded.held_until"
+                " WHERE chat_claims.holder = excluded.holder OR chat_claims.held_until < %s"
+                " RETURNING chat_key", (platform, holder, now + hold_seconds, wanted, now))
+            return [str(r[0]) for r in await cur.fetchall()]
+
+        return await self.db.transaction(work)
+
+    async def inbox_open_chat(self, platform: str, chat_key: str, limit: int) -> list[tuple[int, str]]:
+        rows = await self.db.fetchall(
+            "SELECT update_id, payload FROM inbox WHERE platform = %s AND chat_key = %s AND done_at IS NULL"
+            " ORDER BY update_id LIMIT %s", (platform, chat_key, limit))
+        return [(int(r[0]), str(r[1])) for r in rows]
+
+    async def release_chat(self, platform: str, chat_key: str, holder: str) -> None:
+        await self.db.execute("DELETE FROM chat_claims WHERE platform = %s AND chat_key = %s AND holder = %s",
+                              (platform, chat_key, holder))
 
     async def inbox_backlog(self, platform: str) -> int:
         row = await self.db.fetchone("SELECT count(*) FROM inbox WHERE platform = %s AND done_at IS NULL",
