@@ -5,6 +5,7 @@ only how they read a miss differs."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from bot.records import Article, Position
 
@@ -12,6 +13,7 @@ from bot.records import Article, Position
 # this only bounds how soon an article imported by another process (`articlebot import`) is noticed.
 CHAT_ARTICLE_SECONDS = 2.0
 POSITIONS_KEPT = 100_000
+PAIR = "\x1e"  # between a chat key and a user key in one notified key
 USERS_KEPT = 100_000
 
 
@@ -29,8 +31,38 @@ class ReadCaches:
         # (chat key, user key) -> (monotonic time read, the chat's language, the person's language)
         self._languages: dict[tuple[str, str], tuple[float, str | None, str | None]] = {}
 
+    async def tell_others(self, conn: Any, kind: str, keys: list[str]) -> None:
+        """Tell the other processes on this database what this one changed (PostgreSQL; SQLite's caches are
+        bounded by time instead)."""
+        return None
+
+    def caches_trusted(self) -> bool:
+        """False while this process could miss what others change (PostgreSQL: its listener is down)."""
+        return True
+
+    def drop_cached(self, kind: str, keys: list[str]) -> None:
+        """Another process changed these: forget what was kept of them."""
+        if kind == "chat":
+            for key in keys:
+                self._chat_articles.pop(key, None)
+        elif kind == "positions":
+            for key in keys:
+                chat, _, user = key.partition(PAIR)
+                self._positions.pop((chat, user), None)
+        elif kind == "languages":
+            self._languages.clear()
+        else:  # an article re-imported or anything not known here: start afresh
+            self.drop_all_cached()
+
+    def drop_all_cached(self) -> None:
+        self._chat_articles.clear()
+        self._positions.clear()
+        self._languages.clear()
+
     def cached_state(self, chat_key: str, user_key: str) -> tuple[Article, Position | None] | None:
         """The reading state from memory, or None when it must be read."""
+        if not self.caches_trusted():
+            return None
         known = self._chat_articles.get(chat_key)
         if known is None or time.monotonic() - known[0] >= self.chat_article_seconds:
             return None
@@ -56,6 +88,8 @@ class ReadCaches:
         self._positions[(chat_key, user_key)] = position
 
     def cached_languages(self, chat_key: str, user_key: str) -> tuple[str | None, str | None] | None:
+        if not self.caches_trusted():
+            return None
         known = self._languages.get((chat_key, user_key))
         if known is None or time.monotonic() - known[0] >= self.chat_article_seconds:
             return None

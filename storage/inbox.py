@@ -6,11 +6,13 @@ import sqlite3
 from collections.abc import Sequence
 
 from bot.records import Lease
+from storage.behind import WriteBehind
 from storage.connection import Database
 
 
 class InboxQueries:
     db: Database
+    behind: WriteBehind
 
     async def inbox_add(self, platform: str, updates: Sequence[tuple[int, str]], now: float,
                         chats: Sequence[str] | None = None) -> list[int]:
@@ -70,6 +72,8 @@ class InboxQueries:
         return [(int(r["update_id"]), str(r["payload"])) for r in rows]
 
     async def release_chat(self, platform: str, chat_key: str, holder: str) -> None:
+        # readers' places trail their answers by a moment: written before another worker may take the chat
+        await self.behind.flush()
         def work(db: sqlite3.Connection) -> None:
             db.execute("DELETE FROM chat_claims WHERE platform = ? AND chat_key = ? AND holder = ?",
                        (platform, chat_key, holder))

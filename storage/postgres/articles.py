@@ -87,6 +87,7 @@ class PgArticleQueries(ReadCaches):
             return SavedArticle(article_id, created, orphaned)
 
         saved = await self.db.transaction(work)
+        await self.tell_others(None, "article", [str(saved.id)])
         self._article_cache.pop(saved.id, None)
         self._chat_articles.clear()  # it may be the newest now, or have a new version
         return saved

@@ -138,6 +138,7 @@ class PgCommentQueries(ReadCaches):
                               " ON CONFLICT (chat_key) DO UPDATE SET article_id = excluded.article_id",
                               (chat_key, article_id))
         self._chat_articles.pop(chat_key, None)
+        await self.tell_others(None, "chat", [chat_key])
 
     async def set_position(self, chat_key: str, user_key: str, position: Position) -> None:
         self.remember_position(chat_key, user_key, position)
@@ -169,6 +170,7 @@ class PgCommentQueries(ReadCaches):
     async def set_user_language(self, user_key: str, language: str | None) -> None:
         await self.db.execute("UPDATE users SET language = %s WHERE user_key = %s", (language, user_key))
         self.forget_languages()
+        await self.tell_others(None, "languages", [])
 
     async def is_quiet(self, user_key: str) -> bool:
         row = await self.db.fetchone("SELECT quiet FROM users WHERE user_key = %s", (user_key,))
@@ -190,6 +192,7 @@ class PgCommentQueries(ReadCaches):
                 " SET settings = (ch.settings::jsonb || jsonb_build_object(%(name)s::text, %(value)s::text))::text",
                 {"chat": chat_key, "name": name, "value": value})
             await insert_modlog(conn, log)
+            await self.tell_others(conn, "languages", [])
 
         await self.db.transaction(work)
         self.forget_languages()

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.records import Lease
+from storage.behind import WriteBehind
 from storage.postgres.database import Conn, PgDatabase
 
 
 class PgInboxQueries:
     db: PgDatabase
+    behind: WriteBehind
 
     async def inbox_add(self, platform: str, updates: Sequence[tuple[int, str]], now: float,
                         chats: Sequence[str] | None = None) -> list[int]:
@@ -67,6 +69,8 @@ class PgInboxQueries:
         return [(int(r[0]), str(r[1])) for r in rows]
 
     async def release_chat(self, platform: str, chat_key: str, holder: str) -> None:
+        # readers' places trail their answers by a moment: written before another worker may take the chat
+        await self.behind.flush()
         await self.db.execute("DELETE FROM chat_claims WHERE platform = %s AND chat_key = %s AND holder = %s",
                               (platform, chat_key, holder))
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from storage.behind import Anchors, Positions, WriteBehind
-from storage.caches import CHAT_ARTICLE_SECONDS
+from storage.caches import CHAT_ARTICLE_SECONDS, PAIR
 from storage.postgres.articles import PgArticleQueries
 from storage.postgres.comments import PgCommentQueries
 from storage.postgres.database import POOL_SIZE, Conn, PgDatabase
 from storage.postgres.feeds import PgFeedQueries
 from storage.postgres.inbox import PgInboxQueries
+from storage.postgres.listener import CHANNEL, CacheListener
 from storage.postgres.moderation import PgModerationQueries
 from storage.postgres.reviews import PgReviewQueries
 from storage.postgres.subscriptions import PgSubscriptionQueries
@@ -21,11 +22,25 @@ class PostgresStore(PgArticleQueries, PgCommentQueries, PgModerationQueries, PgI
         super().__init__(chat_article_seconds)
         self.db = db
         self.behind = WriteBehind(self._save_behind)
+        self.listener = CacheListener(db.pool.url, self.drop_cached, self.drop_all_cached)
 
     @classmethod
     async def open(cls, url: str, *, pool_size: int = POOL_SIZE,
                    chat_article_seconds: float = CHAT_ARTICLE_SECONDS) -> PostgresStore:
-        return cls(await PgDatabase.open(url, pool_size=pool_size), chat_article_seconds=chat_article_seconds)
+        store = cls(await PgDatabase.open(url, pool_size=pool_size), chat_article_seconds=chat_article_seconds)
+        store.listener.start()
+        return store
+
+    def caches_trusted(self) -> bool:
+        return self.listener.listening.is_set()
+
+    async def tell_others(self, conn: Conn | None, kind: str, keys: list[str]) -> None:
+        """NOTIFY the other processes (delivered when the writing transaction commits)."""
+        for payload in self.listener.payloads(kind, keys):
+            if conn is not None:
+                await conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+            else:
+                await self.db.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
 
     async def _save_behind(self, positions: Positions, anchors: Anchors) -> None:
         async def work(conn: Conn) -> None:
@@ -44,9 +59,12 @@ class PostgresStore(PgArticleQueries, PgCommentQueries, PgModerationQueries, PgI
                         " comment_number = excluded.comment_number",
                         [(chat, mid, a.article_id, a.section_key, a.comment_number)
                          for (chat, mid), a in sorted(anchors.items())])
+            if positions:
+                await self.tell_others(conn, "positions", [f"{chat}{PAIR}{user}" for chat, user in positions])
 
         await self.db.transaction(work)
 
     async def close(self) -> None:
         await self.behind.close()  # what trails is committed before the pool closes
+        await self.listener.close()
         await self.db.close()
