@@ -56,7 +56,7 @@ def build_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_url:
     if settings.discord_bot_token is not None:
         from adapters.discord.app import DiscordAdapter
 
-        factories.append(lambda: DiscordAdapter(core, settings))
+        factories.append(lambda: DiscordAdapter(core, settings, inbox=inbox))
     return factories
 
 

@@ -8,6 +8,19 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
+def parse_shard_ids(text: str) -> list[int] | None:
+    """"0-3" or "4,5" (or "0-1,6") as a sorted list; None for empty. Raises ValueError on anything else."""
+    if not text.strip():
+        return None
+    ids: set[int] = set()
+    for part in text.split(","):
+        first, dash, last = part.strip().partition("-")
+        if not first.isdigit() or (dash and not last.isdigit()):
+            raise ValueError("DISCORD_SHARD_IDS lists shard numbers like 0-3 or 4,5")
+        ids.update(range(int(first), int(last) + 1) if dash else {int(first)})
+    return sorted(ids)
+
+
 class Settings(BaseSettings):
     # hide_input_in_errors: a rejected value may be a token or a URL with a password
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
@@ -43,6 +56,10 @@ class Settings(BaseSettings):
     discord_interactions_listen: str = "127.0.0.1"
     # false for extra interactions workers: no gateway connection (exactly one process per shard holds it)
     discord_gateway: bool = True
+    # sharding: how many shards the bot has ("auto": as Discord recommends) and which of them this process runs
+    # ("0-3", "4,5"; empty: all of them)
+    discord_shard_count: str = ""
+    discord_shard_ids: str = ""
 
     edit_window_minutes: int = Field(default=15, ge=0)
     report_threshold: int = Field(default=3, ge=1)
@@ -59,6 +76,32 @@ class Settings(BaseSettings):
     adapter_restart_delay_seconds: float = Field(default=1.0, gt=0)  # doubles after each failure, up to a minute
     health_port: int | None = Field(default=None, ge=0, le=65535)  # GET /healthz: each adapter's state
     health_listen: str = "127.0.0.1"
+
+    @property
+    def discord_shards(self) -> tuple[int | None, list[int] | None] | None:
+        """(shard count, or None for Discord's recommendation; this process's shard ids, or None for all), or
+        None when the bot is not sharded."""
+        count_text = self.discord_shard_count.strip().lower()
+        if not count_text:
+            return None
+        count = None if count_text == "auto" else int(count_text)
+        return count, parse_shard_ids(self.discord_shard_ids)
+
+    @model_validator(mode="after")
+    def _check_shards(self) -> Settings:
+        count_text = self.discord_shard_count.strip().lower()
+        if not count_text:
+            if self.discord_shard_ids.strip():
+                raise ValueError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT")
+            return self
+        if count_text != "auto" and (not count_text.isdigit() or not 1 <= int(count_text) <= 10_000):
+            raise ValueError("DISCORD_SHARD_COUNT is a number of shards (1 or more) or auto")
+        ids = parse_shard_ids(self.discord_shard_ids)
+        if ids is not None and count_text == "auto":
+            raise ValueError("DISCORD_SHARD_IDS needs a fixed DISCORD_SHARD_COUNT, not auto")
+        if ids is not None and any(i >= int(count_text) for i in ids):
+            raise ValueError("DISCORD_SHARD_IDS must be below DISCORD_SHARD_COUNT")
+        return self
 
     @field_validator("discord_public_key")
     @classmethod

@@ -16,18 +16,21 @@ from typing import Any
 import aiohttp
 import discord
 
-from adapters.discord.client import ArticleClient
+from adapters.discord.client import ArticleClient, ShardedArticleClient
 from adapters.discord.endpoint import InteractionsEndpoint
 from adapters.discord.internals import close_client, open_dm, point_at, post_command, put_commands
 from adapters.discord.limits import ERROR_EXCERPT
 from adapters.discord.send import announce_in_channel, edit_in_channel
 from adapters.discord.serve import Dispatcher
+from adapters.discord.shards import IdentifyGate
 from adapters.discord.slash import command_payloads
 from articlebot.settings import Settings
 from bot.core import Core
+from bot.ports import Inbox
 from bot.types import Chat, Reply, Sent
 
 log = logging.getLogger("articlebot.discord")
+AnyClient = ArticleClient | ShardedArticleClient
 
 STOP_GRACE_SECONDS = 5.0
 
@@ -36,7 +39,7 @@ class DiscordAdapter:
     name = "discord"
 
     def __init__(self, core: Core, settings: Settings, *, guild_ready_timeout: float = 2.0,
-                 defer_after: float = 2.0, ready_timeout: float = 60.0) -> None:
+                 defer_after: float = 2.0, ready_timeout: float = 60.0, inbox: Inbox | None = None) -> None:
         """`guild_ready_timeout` and `defer_after` are shortened by tests; `ready_timeout` bounds how long
         `start()` waits for the gateway before returning (discord.py keeps connecting in the background)."""
         if settings.discord_bot_token is None:
@@ -44,7 +47,8 @@ class DiscordAdapter:
         self.core = core
         self.settings = settings
         self.dispatcher = Dispatcher(core, prefix=settings.discord_command_prefix, defer_after=defer_after)
-        self.client: ArticleClient | None = None
+        self.client: AnyClient | None = None
+        self.inbox = inbox  # IDENTIFY of shards is paced across the fleet through it
         self._guild_ready_timeout = guild_ready_timeout
         self._ready_timeout = ready_timeout
         self._ready = asyncio.Event()
@@ -98,7 +102,7 @@ class DiscordAdapter:
             raise
         self._closed.set()
 
-    def _usable_client(self) -> ArticleClient | None:
+    def _usable_client(self) -> AnyClient | None:
         """The client, once it can send: connected to the gateway, or logged in when there is none here."""
         client = self.client
         if client is None or self._stopping:
@@ -140,12 +144,20 @@ class DiscordAdapter:
 
     # ---- connection -----------------------------------------------------------------------------------
 
-    def _new_client(self, *, message_content: bool) -> ArticleClient:
-        self.client = ArticleClient(self.dispatcher, message_content=message_content,
-                                    guild_ready_timeout=self._guild_ready_timeout, on_ready=self._on_ready)
+    def _new_client(self, *, message_content: bool) -> AnyClient:
+        shards = self.settings.discord_shards
+        if shards is None:
+            self.client = ArticleClient(self.dispatcher, message_content=message_content,
+                                        guild_ready_timeout=self._guild_ready_timeout, on_ready=self._on_ready)
+        else:
+            count, ids = shards
+            self.client = ShardedArticleClient(
+                self.dispatcher, message_content=message_content, guild_ready_timeout=self._guild_ready_timeout,
+                on_ready=self._on_ready, shard_ids=ids, shard_count=count,
+                gate=IdentifyGate(self.inbox) if self.inbox is not None else None)
         return self.client
 
-    async def _login(self, client: ArticleClient) -> bool:
+    async def _login(self, client: AnyClient) -> bool:
         token = self.settings.discord_bot_token
         assert token is not None
         try:
@@ -159,7 +171,7 @@ class DiscordAdapter:
             await close_client(client)
         return False
 
-    async def _serve(self, client: ArticleClient) -> None:
+    async def _serve(self, client: AnyClient) -> None:
         try:
             while True:
                 try:
@@ -183,7 +195,7 @@ class DiscordAdapter:
                 await close_client(client)
             self._closed.set()
 
-    def _on_ready(self, client: ArticleClient) -> None:
+    def _on_ready(self, client: AnyClient) -> None:
         self._ready.set()
         guilds = len(client.guilds)
         if client.intents.message_content:
@@ -203,7 +215,7 @@ class DiscordAdapter:
         if not self._ready.is_set() and not self._closed.is_set():
             log.warning("Discord is not ready after %.0f s; still connecting in the background.", self._ready_timeout)
 
-    async def _sync(self, client: ArticleClient) -> None:
+    async def _sync(self, client: AnyClient) -> None:
         """Slash commands from the command table: to each configured guild (instant), else globally."""
         app_id = client.application_id
         if app_id is None:
@@ -229,7 +241,7 @@ class DiscordAdapter:
             else:
                 log.info("synced %d slash commands to %s", len(payload), where)
 
-    async def _sync_one_by_one(self, client: ArticleClient, app_id: int, guild_id: int | None,
+    async def _sync_one_by_one(self, client: AnyClient, app_id: int, guild_id: int | None,
                                payload: list[dict[str, Any]], where: str) -> None:
         synced = 0
         for command in payload:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
 
 import aiohttp
 import discord
@@ -50,42 +50,83 @@ def intents(message_content: bool) -> discord.Intents:
     return wanted
 
 
-class ArticleClient(discord.Client):
-    def __init__(self, dispatcher: Dispatcher, *, message_content: bool, guild_ready_timeout: float,
-                 on_ready: Callable[[ArticleClient], None]) -> None:
-        super().__init__(intents=intents(message_content), allowed_mentions=NO_PINGS,
-                         guild_ready_timeout=guild_ready_timeout, http_trace=server_errors_logged())
+class ArticleEvents:
+    """What both clients (one connection, or several shards) do with the events discord.py hands them."""
+
+    dispatcher: Dispatcher
+    _ready_callback: Callable[[Any], None]
+    _sessions: int
+    guilds: Any
+
+    def _wire(self, dispatcher: Dispatcher, on_ready: Callable[[Any], None]) -> None:
+        client = cast(discord.Client, self)
         self.dispatcher = dispatcher
         self.press_handler = dispatcher  # read by ArticleButton.callback
         self._ready_callback = on_ready
         self._sessions = 0
-        self.add_dynamic_items(ArticleButton)
+        client.add_dynamic_items(ArticleButton)
         self.skipped_events = SkippedEvents()
         self.interaction_channels = InteractionChannels()
-        guard_parsers(self, self.skipped_events, self.interaction_channels,
-                      take=lambda data: dispatcher.raw.take(self, data))
+        guard_parsers(client, self.skipped_events, self.interaction_channels,
+                      take=lambda data: dispatcher.raw.take(client, data))
 
     async def on_ready(self) -> None:
+        client = cast(discord.Client, self)
         self._sessions += 1
         if self._sessions > 1:  # a new session, not a resume: messages sent in the gap are not replayed
-            await self.dispatcher.catch_up(self, self.guilds)
+            await self.dispatcher.catch_up(client, self.guilds)
         else:
-            self.dispatcher.note_channels(self)
+            self.dispatcher.note_channels(client)
         self._ready_callback(self)
 
     async def on_guild_available(self, guild: discord.Guild) -> None:
         # a server that arrives after a new session (or comes back from an outage) is caught up on its own
         if self._sessions >= 1:
-            await self.dispatcher.catch_up(self, [guild])
+            await self.dispatcher.catch_up(cast(discord.Client, self), [guild])
 
     async def on_message(self, message: discord.Message) -> None:
-        await self.dispatcher.on_message(self, message)
+        await self.dispatcher.on_message(cast(discord.Client, self), message)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        await self.dispatcher.on_interaction(self, interaction)
+        await self.dispatcher.on_interaction(cast(discord.Client, self), interaction)
 
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
-        await self.dispatcher.on_reaction(self, payload, added=True)
+        await self.dispatcher.on_reaction(cast(discord.Client, self), payload, added=True)
 
     async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
-        await self.dispatcher.on_reaction(self, payload, added=False)
+        await self.dispatcher.on_reaction(cast(discord.Client, self), payload, added=False)
+
+
+class ArticleClient(ArticleEvents, discord.Client):
+    """One gateway connection for every server the bot is in."""
+
+    def __init__(self, dispatcher: Dispatcher, *, message_content: bool, guild_ready_timeout: float,
+                 on_ready: Callable[[Any], None]) -> None:
+        super().__init__(intents=intents(message_content), allowed_mentions=NO_PINGS,
+                         guild_ready_timeout=guild_ready_timeout, http_trace=server_errors_logged())
+        self._wire(dispatcher, on_ready)
+
+
+IdentifyGate = Callable[[int], Awaitable[None]]
+
+
+class ShardedArticleClient(ArticleEvents, discord.AutoShardedClient):
+    """Some of the bot's shards (`shard_ids` of `shard_count`; every shard when `shard_ids` is None, and the
+    count Discord recommends when `shard_count` is None); each IDENTIFY waits its turn at `gate`, which paces
+    them across every process of the fleet."""
+
+    def __init__(self, dispatcher: Dispatcher, *, message_content: bool, guild_ready_timeout: float,
+                 on_ready: Callable[[Any], None], shard_ids: list[int] | None, shard_count: int | None,
+                 gate: IdentifyGate | None) -> None:
+        some: Any = {"shard_ids": shard_ids} if shard_ids is not None else {}
+        super().__init__(intents=intents(message_content), allowed_mentions=NO_PINGS,
+                         guild_ready_timeout=guild_ready_timeout, http_trace=server_errors_logged(),
+                         shard_count=shard_count, **some)
+        self._gate = gate
+        self._wire(dispatcher, on_ready)
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        if self._gate is None:
+            await super().before_identify_hook(shard_id, initial=initial)
+        else:
+            await self._gate(shard_id or 0)

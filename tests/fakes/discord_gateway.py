@@ -43,6 +43,9 @@ CLOSE_ALREADY_AUTHENTICATED = 4005
 CLOSE_INVALID_API_VERSION = 4012
 CLOSE_DISALLOWED_INTENTS = 4014
 CLOSE_DECODE_ERROR = 4002
+CLOSE_RATE_LIMITED = 4008
+CLOSE_INVALID_SHARD = 4010
+IDENTIFY_WINDOW = 5.0  # seconds: one IDENTIFY per max_concurrency bucket in this window, as Discord allows
 
 PRIVILEGED_INTENTS = (1 << 1) | (1 << 8) | (1 << 15)  # members, presences, message_content
 
@@ -132,7 +135,11 @@ class FakeGateway:
         self.fake = fake
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.allow_privileged_intents = allow_privileged_intents
-        self.session: GatewaySession | None = None
+        self.session: GatewaySession | None = None  # the newest (the only one, unless sharded)
+        self.sessions: list[GatewaySession] = []  # every session, each shard's among them
+        self.max_concurrency = 1  # IDENTIFYs Discord accepts per 5 s bucket (shard id % max_concurrency)
+        self.identified_at: dict[int, float] = {}
+        self.identify_rejections = 0
         self.connections: list[GatewayConnection] = []  # every connection ever made, in order
         self.identify_payloads: list[JSON] = []
         self.identify_count = 0
@@ -158,9 +165,18 @@ class FakeGateway:
     def ready(self) -> bool:
         return self.session is not None and self.session.connection is not None
 
+    def session_for(self, data: Any) -> GatewaySession | None:
+        """The session a dispatch goes to: the shard of its guild when sharded, else the newest."""
+        guild = data.get("guild_id") if isinstance(data, dict) else None
+        if guild is not None:
+            for session in reversed(self.sessions):
+                if session.shard is not None and self._on_shard(session, int(guild)):
+                    return session
+        return self.session
+
     async def dispatch(self, event: str, data: JSON) -> int:
         """Send a sequenced dispatch; kept in the session history so a RESUME replays it."""
-        session = self.session
+        session = self.session_for(data)
         if session is None:
             raise RuntimeError("no gateway session yet (the client has not identified)")
         async with session.lock:
@@ -204,6 +220,7 @@ class FakeGateway:
             raise RuntimeError("no live gateway connection")
         if not resumable and self.session is not None:
             self.session.connection = None
+            self.sessions.remove(self.session)
             self.session = None
         await conn.send({"op": OP_INVALID_SESSION, "d": resumable, "s": None, "t": None})
 
@@ -300,10 +317,29 @@ class FakeGateway:
         if intents & PRIVILEGED_INTENTS and not self.allow_privileged_intents:
             await self._close(conn, CLOSE_DISALLOWED_INTENTS, "Disallowed intent(s).")
             return
+        shard = data.get("shard")
+        if shard is not None:
+            if not (isinstance(shard, list) and len(shard) == 2 and 0 <= int(shard[0]) < int(shard[1])):
+                await self._close(conn, CLOSE_INVALID_SHARD, "Invalid shard.")
+                return
+            bucket = int(shard[0]) % self.max_concurrency
+        else:
+            bucket = 0
+        now = asyncio.get_running_loop().time()
+        last = self.identified_at.get(bucket)
+        # a sharded client is held to the IDENTIFY rate Discord enforces (the unsharded tests reconnect faster)
+        if shard is not None and last is not None and now - last < IDENTIFY_WINDOW:
+            self.identify_rejections += 1
+            await self._close(conn, CLOSE_RATE_LIMITED, "You are being rate limited.")
+            return
+        self.identified_at[bucket] = now
         self.identify_count += 1
         self.identify_payloads.append(data)
         session = GatewaySession(session_id=secrets.token_hex(16), identify=data)
+        # a new IDENTIFY replaces the session of its shard (or the one unsharded session): it cannot be resumed
+        self.sessions = [s for s in self.sessions if s.shard is not None and s.shard != session.shard]
         self.session = session
+        self.sessions.append(session)
         conn.session = session
         state = self.fake.state
         guild_ids = [gid for gid in state.guilds if self._on_shard(session, gid)]
@@ -342,8 +378,8 @@ class FakeGateway:
         if not self._token_ok(data.get("token")):
             await self._close(conn, CLOSE_AUTHENTICATION_FAILED, "Authentication failed.")
             return
-        session = self.session
-        if session is None or data.get("session_id") != session.session_id:
+        session = next((s for s in self.sessions if s.session_id == data.get("session_id")), None)
+        if session is None:
             self.invalid_resume_count += 1
             await conn.send({"op": OP_INVALID_SESSION, "d": False, "s": None, "t": None})
             return

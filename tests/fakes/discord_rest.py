@@ -314,8 +314,10 @@ class FakeRestApi:
         return json_response({"url": self.fake.ws_url})
 
     async def get_gateway_bot(self, req: RestRequest) -> web.Response:
-        limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
-        return json_response({"url": self.fake.ws_url, "shards": 1, "session_start_limit": limit})
+        limit = {"total": 1000, "remaining": 999, "reset_after": 0,
+                 "max_concurrency": self.fake.gateway.max_concurrency}
+        return json_response({"url": self.fake.ws_url, "shards": self.fake.recommended_shards,
+                              "session_start_limit": limit})
 
     # -- application commands --
 

@@ -93,6 +93,7 @@ class FakeDiscord:
             allow_privileged_intents=allow_privileged_intents,
         )
         self.rest = FakeRestApi(self)
+        self.recommended_shards = 1  # what GET /gateway/bot recommends
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
