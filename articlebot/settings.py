@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_file_url: str = "https://api.telegram.org/file/bot"
     telegram_rate_limit: bool = True
+    # Telegram's limits, kept by the whole fleet when several processes share a PostgreSQL database
+    telegram_messages_per_second: float = Field(default=30.0, gt=0)
+    telegram_group_messages_per_minute: float = Field(default=20.0, gt=0)
     telegram_webhook_listen: str = "0.0.0.0"
     telegram_webhook_port: int = 8443
     telegram_webhook_secret: SecretStr | None = None
@@ -60,6 +63,8 @@ class Settings(BaseSettings):
     # ("0-3", "4,5"; empty: all of them)
     discord_shard_count: str = ""
     discord_shard_ids: str = ""
+    # Discord's global limit, kept by the whole fleet when several processes share a PostgreSQL database
+    discord_requests_per_second: float = Field(default=50.0, gt=0)
 
     edit_window_minutes: int = Field(default=15, ge=0)
     report_threshold: int = Field(default=3, ge=1)

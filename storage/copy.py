@@ -54,6 +54,7 @@ TABLES: tuple[Table, ...] = (
     Table("moderators", ("chat_key", "user_key")),
     Table("codes", ("code",)),
     Table("chat_claims", ("platform", "chat_key")),
+    Table("rate_limits", ("key",)),
 )
 
 

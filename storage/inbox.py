@@ -80,6 +80,16 @@ class InboxQueries:
 
         await self.db.transaction(work)
 
+    async def reserve(self, key: str, interval: float, burst: int, now: float) -> float:
+        def work(db: sqlite3.Connection) -> float:
+            row = db.execute("SELECT tat FROM rate_limits WHERE key = ?", (key,)).fetchone()
+            tat = max(float(row[0]) if row is not None else now, now) + interval
+            db.execute("INSERT INTO rate_limits(key, tat) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET tat = ?",
+                       (key, tat, tat))
+            return max(0.0, tat - interval * burst - now)
+
+        return await self.db.transaction(work)
+
     async def inbox_backlog(self, platform: str) -> int:
         row = await self.db.fetchone("SELECT count(*) AS n FROM inbox WHERE platform = ? AND done_at IS NULL",
                                      (platform,))

@@ -296,6 +296,13 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (platform, chat_key)
     );
     """,
+    # 13: rate limits the whole fleet shares: each key's theoretical arrival time (GCRA)
+    """
+    CREATE TABLE rate_limits (
+        key TEXT PRIMARY KEY,
+        tat REAL NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

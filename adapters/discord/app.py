@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import Any
 
 import aiohttp
 import discord
 
-from adapters.discord.client import ArticleClient, ShardedArticleClient
+from adapters.discord.client import ArticleClient, FleetLimit, ShardedArticleClient
 from adapters.discord.endpoint import InteractionsEndpoint
 from adapters.discord.internals import close_client, open_dm, point_at, post_command, put_commands
 from adapters.discord.limits import ERROR_EXCERPT
@@ -144,17 +145,27 @@ class DiscordAdapter:
 
     # ---- connection -----------------------------------------------------------------------------------
 
+    def _fleet_limit(self) -> FleetLimit | None:
+        """Discord's global limit kept by every process on a shared PostgreSQL database together (one process
+        alone keeps it with discord.py's own handling)."""
+        inbox, settings = self.inbox, self.settings
+        if inbox is None or settings.database_url is None:
+            return None
+        interval = 1.0 / settings.discord_requests_per_second
+        return lambda: inbox.reserve("discord:global", interval, 1, time.time())
+
     def _new_client(self, *, message_content: bool) -> AnyClient:
         shards = self.settings.discord_shards
         if shards is None:
             self.client = ArticleClient(self.dispatcher, message_content=message_content,
-                                        guild_ready_timeout=self._guild_ready_timeout, on_ready=self._on_ready)
+                                        guild_ready_timeout=self._guild_ready_timeout, on_ready=self._on_ready,
+                                        limit=self._fleet_limit())
         else:
             count, ids = shards
             self.client = ShardedArticleClient(
                 self.dispatcher, message_content=message_content, guild_ready_timeout=self._guild_ready_timeout,
                 on_ready=self._on_ready, shard_ids=ids, shard_count=count,
-                gate=IdentifyGate(self.inbox) if self.inbox is not None else None)
+                gate=IdentifyGate(self.inbox) if self.inbox is not None else None, limit=self._fleet_limit())
         return self.client
 
     async def _login(self, client: AnyClient) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -38,9 +39,26 @@ async def _on_request_end(session: aiohttp.ClientSession, context: Any, params: 
                     params.method, route_of(params.url))
 
 
-def server_errors_logged() -> aiohttp.TraceConfig:
+FleetLimit = Callable[[], Awaitable[float]]  # reserves a place under the fleet's limit: seconds to wait
+
+
+def request_traces(limit: FleetLimit | None = None) -> aiohttp.TraceConfig:
+    """Every REST request: 5xx and 429 answers counted and logged; and, given `limit`, each request but
+    interaction answers (not under Discord's global limit) waits its place under the fleet's shared limit."""
     trace = aiohttp.TraceConfig()
     trace.on_request_end.append(_on_request_end)
+    if limit is not None:
+        async def _on_request_start(session: aiohttp.ClientSession, context: Any,
+                                    params: aiohttp.TraceRequestStartParams) -> None:
+            path = params.url.path
+            if "/interactions/" in path or "/webhooks/" in path or path.endswith("/gateway/bot"):
+                return
+            wait = await limit()
+            if wait > 0:
+                metrics().rate_limited("discord")
+                await asyncio.sleep(wait)
+
+        trace.on_request_start.append(_on_request_start)
     return trace
 
 
@@ -101,9 +119,9 @@ class ArticleClient(ArticleEvents, discord.Client):
     """One gateway connection for every server the bot is in."""
 
     def __init__(self, dispatcher: Dispatcher, *, message_content: bool, guild_ready_timeout: float,
-                 on_ready: Callable[[Any], None]) -> None:
+                 on_ready: Callable[[Any], None], limit: FleetLimit | None = None) -> None:
         super().__init__(intents=intents(message_content), allowed_mentions=NO_PINGS,
-                         guild_ready_timeout=guild_ready_timeout, http_trace=server_errors_logged())
+                         guild_ready_timeout=guild_ready_timeout, http_trace=request_traces(limit))
         self._wire(dispatcher, on_ready)
 
 
@@ -117,10 +135,10 @@ class ShardedArticleClient(ArticleEvents, discord.AutoShardedClient):
 
     def __init__(self, dispatcher: Dispatcher, *, message_content: bool, guild_ready_timeout: float,
                  on_ready: Callable[[Any], None], shard_ids: list[int] | None, shard_count: int | None,
-                 gate: IdentifyGate | None) -> None:
+                 gate: IdentifyGate | None, limit: FleetLimit | None = None) -> None:
         some: Any = {"shard_ids": shard_ids} if shard_ids is not None else {}
         super().__init__(intents=intents(message_content), allowed_mentions=NO_PINGS,
-                         guild_ready_timeout=guild_ready_timeout, http_trace=server_errors_logged(),
+                         guild_ready_timeout=guild_ready_timeout, http_trace=request_traces(limit),
                          shard_count=shard_count, **some)
         self._gate = gate
         self._wire(dispatcher, on_ready)

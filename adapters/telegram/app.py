@@ -23,13 +23,14 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from telegram import BotCommand, BotCommandScopeAllChatAdministrators, BotCommandScopeDefault
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
-from telegram.ext import AIORateLimiter, ExtBot
+from telegram.ext import AIORateLimiter, BaseRateLimiter, ExtBot
 
 from adapters.base import AdapterStartError
 from adapters.faults import fault_point
 from adapters.poller import PollerLease
 from adapters.telegram.events import JSON, from_update
 from adapters.telegram.internals import post_raw
+from adapters.telegram.limiter import FleetRateLimiter
 from adapters.telegram.limits import COMMAND_DESCRIPTION_LIMIT
 from adapters.telegram.platform import TelegramPlatform
 from adapters.telegram.send import Sender, retry_seconds
@@ -64,6 +65,17 @@ DRAIN_PAGE = 50
 WEBHOOK_LEASE = "telegram-webhook"  # who called setWebhook last, in the poller lease table
 WEBHOOK_LEASE_SECONDS = 600.0
 GET_UPDATES_READ_TIMEOUT = 10.0  # on top of the long-poll timeout
+
+
+def rate_limiter(settings: Settings, inbox: Inbox) -> BaseRateLimiter[Any] | None:
+    """One process alone keeps Telegram's limits with python-telegram-bot's own limiter; processes sharing a
+    PostgreSQL database keep them together, through it."""
+    if not settings.telegram_rate_limit:
+        return None
+    if settings.database_url is None:
+        return AIORateLimiter(max_retries=3)
+    return FleetRateLimiter(inbox, per_second=settings.telegram_messages_per_second,
+                            group_per_minute=settings.telegram_group_messages_per_minute)
 
 
 def forget(draining: dict[str, asyncio.Task[None]], chat: str, _task: asyncio.Task[None]) -> None:
@@ -111,7 +123,7 @@ class TelegramAdapter:
             base_file_url=settings.telegram_file_url,
             request=self.requests[0],
             get_updates_request=self.requests[1],
-            rate_limiter=AIORateLimiter(max_retries=3) if settings.telegram_rate_limit else None,  # type: ignore[arg-type]
+            rate_limiter=rate_limiter(settings, inbox),
         )
         self.platform = TelegramPlatform(self.bot, settings.import_max_bytes)
         self.sender = Sender(self.bot, core)

@@ -74,6 +74,13 @@ class PgInboxQueries:
         await self.db.execute("DELETE FROM chat_claims WHERE platform = %s AND chat_key = %s AND holder = %s",
                               (platform, chat_key, holder))
 
+    async def reserve(self, key: str, interval: float, burst: int, now: float) -> float:
+        rows = await self.db.write(
+            "INSERT INTO rate_limits AS r (key, tat) VALUES (%(key)s, %(now)s + %(interval)s) ON CONFLICT (key)"
+            " DO UPDATE SET tat = GREATEST(r.tat, %(now)s) + %(interval)s RETURNING tat",
+            {"key": key, "now": now, "interval": interval})
+        return max(0.0, float(rows[0][0]) - interval * burst - now)
+
     async def inbox_backlog(self, platform: str) -> int:
         row = await self.db.fetchone("SELECT count(*) FROM inbox WHERE platform = %s AND done_at IS NULL",
                                      (platform,))

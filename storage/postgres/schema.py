@@ -290,4 +290,11 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (platform, chat_key)
     );
     """,
+    # 13: rate limits the whole fleet shares: each key's theoretical arrival time (GCRA)
+    """
+    CREATE TABLE rate_limits (
+        key TEXT PRIMARY KEY,
+        tat DOUBLE PRECISION NOT NULL
+    );
+    """,
 )

@@ -45,6 +45,7 @@ class Call:
     headers: dict[str, str] = field(default_factory=dict)
     status: int = 0
     response: Any = None
+    at: float = field(default_factory=time.monotonic)  # when the request arrived
 
     def __repr__(self) -> str:
         return (
