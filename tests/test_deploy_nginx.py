@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import shutil
 import signal
 import ssl
@@ -25,9 +26,6 @@ from tests.test_telegram_process import TOKEN, wait_until
 ROOT = Path(__file__).resolve().parent.parent
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SECRET = "fleet-secret_shared-by-all-workers"
-GROUPS = (-1001, -1002, -1003)
-USERS = 12  # 100..111; user n % 3 writes in GROUPS[n % 3], so every user stays in one group
-UPDATES = 120
 
 
 def nginx_or_skip() -> str:
@@ -97,13 +95,18 @@ class Worker:
             return await self.proc.wait()
 
 
-async def test_nginx_spreads_webhooks_over_workers_and_a_killed_one_loses_nothing(database: Path | str,
-                                                                                    tmp_path: Path) -> None:
+async def fleet_run(database: Path | str, tmp_path: Path, *, users: int, groups: int, comments: int,
+                    kill_every: float | None) -> None:
+    """Three workers behind deploy/nginx.conf; `users` people in `groups` groups (each person in one) send
+    `comments` comments, each person one after another, 40 in flight; a worker is SIGKILLed once a third were
+    sent (or, with `kill_every`, a random one every so many seconds) and started again. Then: every comment
+    stored exactly once, each person's numbered in the order sent, every sender answered."""
     nginx = nginx_or_skip()
     certificate(tmp_path)
     port, ports = free_port(), [free_port() for _ in range(3)]
     conf = nginx_config(tmp_path, port, ports)
     url = f"https://127.0.0.1:{port}/telegram/webhook"
+    chats = [-1001 - g for g in range(groups)]
     async with FakeTelegram(token=TOKEN) as fake:
         env = bot_env(fake.url, TOKEN, database, TELEGRAM_WEBHOOK_SECRET=SECRET)
         workers = [Worker(env, p, url, tmp_path / f"worker{i}.log") for i, p in enumerate(ports)]
@@ -111,11 +114,12 @@ async def test_nginx_spreads_webhooks_over_workers_and_a_killed_one_loses_nothin
             await worker.start()
         proxy = await asyncio.create_subprocess_exec(nginx, "-p", str(tmp_path), "-c", str(conf), "-g",
                                                      "daemon off;", stdin=asyncio.subprocess.DEVNULL)
+        starts = [1, 1, 1]
         try:
             await wait_until(lambda: all(w.serving() for w in workers), 60)
-            users = range(100, 100 + USERS)  # each in one group, sending one comment after another
-            updates = [fake.message_update(GROUPS[i % 3], users[i % USERS], f"/comment note {i}")
-                       for i in range(UPDATES)]
+            people = range(100, 100 + users)  # person n writes in chats[n % groups] only
+            updates = [fake.message_update(chats[i % users % groups], people[i % users], f"/comment note {i}")
+                       for i in range(comments)]
             for i, update in enumerate(updates):
                 update["update_id"] = 1000 + i
             statuses: list[int] = []
@@ -128,30 +132,18 @@ async def test_nginx_spreads_webhooks_over_workers_and_a_killed_one_loses_nothin
                 async with gate, session.post(url, json=update, ssl=no_check,
                                               headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as resp:
                     statuses.append(resp.status)
-                if len(statuses) >= UPDATES // 3:
+                if len(statuses) >= comments // 3:
                     third.set()
 
-            async def sender(session: aiohttp.ClientSession, user: int) -> None:
-                for update in updates[user - 100::USERS]:  # in order: the next once the last was taken
+            async def sender(session: aiohttp.ClientSession, person: int) -> None:
+                for update in updates[person - 100::users]:  # in order: the next once the last was taken
                     await post(session, update)
 
-            async def killer() -> None:
-                await third.wait()
-                await workers[0].stop(signal.SIGKILL)  # mid-stream
-                await workers[0].start()  # restarted, it finishes what it had stored and not handled
-
-            async with aiohttp.ClientSession() as session:
-                await asyncio.gather(killer(), *(sender(session, user) for user in users))
-                await wait_until(lambda: workers[0].serving(times=2), 60)
-            assert statuses == [200] * UPDATES  # nginx gave what the dead worker dropped to another one
-            keys = [f"telegram:{g}" for g in GROUPS]
-            await wait_until(lambda: sum(len(stored_texts(database, k)) for k in keys) >= UPDATES, 90)
-            stored = sorted(t for k in keys for t in stored_texts(database, k))
-            assert stored == sorted(f"note {i}" for i in range(UPDATES))  # each exactly once
-            for user in range(USERS):  # numbered in the order each person sent them
-                chat = f"telegram:{GROUPS[user % 3]}"
-                mine = [int(t.split()[1]) for t in stored_texts(database, chat) if int(t.split()[1]) % USERS == user]
-                assert mine == sorted(mine), (user, mine)
+            async def kill(index: int) -> None:
+                await workers[index].stop(signal.SIGKILL)
+                await workers[index].start()  # restarted, it finishes what it had stored and not handled
+                starts[index] += 1
+                await wait_until(lambda: workers[index].serving(times=starts[index]), 60)
 
             def answered(update: dict[str, object]) -> bool:
                 message = update["message"]
@@ -160,7 +152,35 @@ async def test_nginx_spreads_webhooks_over_workers_and_a_killed_one_loses_nothin
                 return any((c.params.get("reply_parameters") or {}).get("message_id") == message["message_id"]
                            for c in fake.sent_messages(chat))
 
-            await wait_until(lambda: all(answered(u) for u in updates), 60)  # every sender confirmed
+            def finished() -> bool:
+                return len(statuses) == comments and all(answered(u) for u in updates)
+
+            async def killer() -> None:
+                await third.wait()
+                await kill(0)  # mid-stream: a third sent, the rest on its way
+                if kill_every is None:
+                    return
+                while not finished():  # and then a random one every few seconds until all are answered
+                    await asyncio.sleep(kill_every)
+                    if not finished():
+                        await kill(random.randrange(3))
+
+            async with aiohttp.ClientSession() as session:
+                killing = asyncio.ensure_future(killer())
+                await asyncio.gather(*(sender(session, person) for person in people))
+                await wait_until(finished, 180)  # every sender confirmed
+                await killing
+            assert statuses == [200] * comments  # nginx gave what a dead worker dropped to another one
+            kills = sum(starts) - 3
+            assert kills >= 1, kills
+            keys = [f"telegram:{c}" for c in chats]
+            await wait_until(lambda: sum(len(stored_texts(database, k)) for k in keys) >= comments, 120)
+            stored = sorted(t for k in keys for t in stored_texts(database, k))
+            assert stored == sorted(f"note {i}" for i in range(comments))  # each exactly once
+            for person in range(users):  # numbered in the order each person sent them
+                chat = f"telegram:{chats[person % groups]}"
+                mine = [int(t.split()[1]) for t in stored_texts(database, chat) if int(t.split()[1]) % users == person]
+                assert mine == sorted(mine), (person, mine)
             assert len(fake.calls_of("setWebhook")) == 1  # one worker set it; the others found it done
         finally:
             proxy.send_signal(signal.SIGQUIT)
@@ -169,6 +189,16 @@ async def test_nginx_spreads_webhooks_over_workers_and_a_killed_one_loses_nothin
         assert codes == [0, 0, 0]
         for worker in workers:
             assert TOKEN not in worker.log.read_text() and SECRET not in worker.log.read_text()
+
+
+async def test_nginx_spreads_webhooks_over_workers_and_a_killed_one_loses_nothing(database: Path | str,
+                                                                                    tmp_path: Path) -> None:
+    await fleet_run(database, tmp_path, users=12, groups=3, comments=120, kill_every=None)
+
+
+async def test_two_thousand_comments_while_a_random_worker_is_killed_every_few_seconds(pg_url: str,
+                                                                                      tmp_path: Path) -> None:
+    await fleet_run(pg_url, tmp_path, users=50, groups=10, comments=2000, kill_every=3.0)
 
 
 async def test_a_webhook_worker_on_a_shared_database_refuses_to_start_without_the_shared_secret(

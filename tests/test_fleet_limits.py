@@ -83,6 +83,7 @@ async def test_three_telegram_workers_keep_the_bots_limit_together(pg_url: str, 
         finally:
             await stop(workers)
         times = [c.at for c in fake.calls_of("sendMessage") if c.ok]
+        print(f"Telegram, three workers: at most {most_in_a_second(times)} messages in any second (limit 10)")
         assert len(times) == 40
         assert most_in_a_second(times) <= 11  # ten a second, and the one that opens the next second
         assert max(times) - min(times) >= 3.5  # forty at ten a second: about four seconds, whoever sent them
@@ -102,6 +103,8 @@ async def test_three_telegram_workers_keep_a_groups_limit_together(pg_url: str, 
             await stop(workers)
         times = sorted(c.at for c in fake.sent_messages(-3001))
         gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+        print(f"Telegram, one group, three workers: at most {most_in_a_second(times)} messages in any second,"
+              f" {60 / min(gaps):.0f} a minute at the closest (limit 120)")
         assert len(times) == 8 and min(gaps) >= 0.4  # two a second in that group (120 a minute), fleet-wide
 
 
@@ -132,6 +135,7 @@ async def test_two_discord_processes_keep_the_global_limit_together(pg_url: str,
                              if c.method == "POST" and c.path.endswith("/messages") and c.status == 200]
             await wait_until(lambda: len(posts()) >= 24, 60)
             times = [c.at for c in fake.calls[mark:] if "/interactions/" not in c.path]
+            print(f"Discord, two processes: at most {most_in_a_second(times)} requests in any second (limit 10)")
             assert most_in_a_second(times) <= 11 and max(times) - min(times) >= 2.0
     finally:
         for adapter in adapters:
