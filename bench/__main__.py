@@ -13,7 +13,7 @@ from collections.abc import Callable
 from types import FrameType, ModuleType
 from typing import Any
 
-from bench import core_cost, discord_e2e, importer, postgres, reads, start, telegram_e2e, writes
+from bench import core_cost, discord_e2e, fleet, importer, postgres, reads, start, telegram_e2e, writes
 from bench.common import RESULTS, Options, Result, Row, machine_info
 
 BENCHMARKS: dict[str, ModuleType] = {
@@ -25,6 +25,7 @@ BENCHMARKS: dict[str, ModuleType] = {
     "start": start,
     "postgres": postgres,
     "importer": importer,
+    "fleet": fleet,
 }
 # a last-resort wall-clock limit per benchmark; each also bounds its own loops and waits well within this
 HARD_LIMIT_S = {"quick": 180, "full": 1500}

@@ -30,7 +30,7 @@ class BareClient(discord.Client):
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """A slash command answered with one message, as long as articlebot's answer to the same command."""
-        data = interaction.data or {}
+        data: dict[str, object] = dict(interaction.data or {})
         head = f"/{data.get('name', '?')}: "
         await interaction.response.send_message(head + FILLER[: max(0, self.answer_chars - len(head))],
                                                 allowed_mentions=discord.AllowedMentions.none())
