@@ -213,6 +213,14 @@ class Inbox(Protocol):
         `burst` at once): how many seconds to wait before using it (0: go)."""
         ...
 
+    async def channel_marks(self, chat_keys: Sequence[str]) -> dict[str, int]:
+        """The newest message id read in each of these channels (a platform without update ids: Discord)."""
+        ...
+
+    async def set_channel_marks(self, marks: dict[str, int]) -> None:
+        """Moves the marks forward (never back)."""
+        ...
+
     async def inbox_backlog(self, platform: str) -> int:
         """Updates stored and not yet done (for /metrics; reading it also shows the store answers)."""
         ...

@@ -55,6 +55,7 @@ TABLES: tuple[Table, ...] = (
     Table("codes", ("code",)),
     Table("chat_claims", ("platform", "chat_key")),
     Table("rate_limits", ("key",)),
+    Table("channel_marks", ("chat_key",)),
 )
 
 

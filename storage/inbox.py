@@ -90,6 +90,22 @@ class InboxQueries:
 
         return await self.db.transaction(work)
 
+    async def channel_marks(self, chat_keys: Sequence[str]) -> dict[str, int]:
+        if not chat_keys:
+            return {}
+        marks = ",".join("?" for _ in chat_keys)
+        rows = await self.db.fetchall(f"SELECT chat_key, message_id FROM channel_marks WHERE chat_key IN ({marks})",
+                                      tuple(chat_keys))
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    async def set_channel_marks(self, marks: dict[str, int]) -> None:
+        def work(db: sqlite3.Connection) -> None:
+            db.executemany("INSERT INTO channel_marks(chat_key, message_id) VALUES (?, ?) ON CONFLICT(chat_key)"
+                           " DO UPDATE SET message_id = max(message_id, excluded.message_id)", list(marks.items()))
+
+        if marks:
+            await self.db.transaction(work)
+
     async def inbox_backlog(self, platform: str) -> int:
         row = await self.db.fetchone("SELECT count(*) AS n FROM inbox WHERE platform = ? AND done_at IS NULL",
                                      (platform,))

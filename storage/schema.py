@@ -303,6 +303,13 @@ MIGRATIONS: tuple[str, ...] = (
         tat REAL NOT NULL
     );
     """,
+    # 14: where each Discord channel was last read, so a restarted process catches up on what it missed
+    """
+    CREATE TABLE channel_marks (
+        chat_key TEXT PRIMARY KEY,
+        message_id INTEGER NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

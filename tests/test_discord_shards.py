@@ -71,3 +71,56 @@ async def test_two_processes_each_serve_their_shards_and_identify_in_turn(tmp_pa
         discord_lib.http.Route.BASE, discord_lib.gateway.DiscordWebSocket.DEFAULT_GATEWAY = old_base, old_gateway
         for store in stores:
             await store.close()
+
+
+async def test_a_shard_process_killed_and_restarted_misses_no_message(tmp_path: Path) -> None:
+    from tests.discord_harness import replies_to
+    from tests.telegram_process import BotProcess, stored_texts
+    from tests.test_discord_process import TOKEN, discord_env
+    from tests.test_telegram_process import wait_until
+
+    async with FakeDiscord(token=TOKEN) as fake:
+        fake.state.add_guild(SECOND_GUILD, "Second", owner_id=PLAIN)
+        fake.state.add_channel(SECOND_CHANNEL, "general", guild_id=SECOND_GUILD)
+        fake.state.add_member(PLAIN, guild_id=SECOND_GUILD)
+        db = tmp_path / "shards.db"
+
+        def shard_process(shard: int, log: str) -> BotProcess:
+            env = {**discord_env(fake, db), "DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": str(shard)}
+            return BotProcess(env, tmp_path / log)
+
+        def shards_up() -> bool:
+            return sorted(s.shard for s in fake.gateway.sessions if s.connection is not None
+                          and s.shard is not None) == [(0, 2), (1, 2)]
+
+        async def answered(payload: dict[str, object]) -> None:
+            await wait_until(lambda: any(replies_to(c, str(payload["id"])) and c.status == 200
+                                         for c in fake.calls), 60)
+
+        first, second = shard_process(0, "shard0.log"), shard_process(1, "shard1.log")
+        await first.start()
+        await second.start()
+        restarted: BotProcess | None = None
+        try:
+            await wait_until(shards_up, 60)
+            before = fake.message_create(SECOND_CHANNEL, PLAIN, "!comment before the kill")
+            await fake.dispatch("MESSAGE_CREATE", before)
+            await answered(before)
+            await asyncio.sleep(1.5)  # where the channel was read to is saved every second
+            await second.kill()  # SIGKILL: no goodbye, no last save
+            missed = fake.message_create(SECOND_CHANNEL, PLAIN, "!comment while its shard was down")
+            assert await fake.dispatch("MESSAGE_CREATE", missed) >= 0  # Discord delivers it to nobody alive
+            here = fake.message_create(GENERAL, PLAIN, "!comment the other shard carries on")
+            await fake.dispatch("MESSAGE_CREATE", here)
+            await answered(here)
+            restarted = shard_process(1, "shard1-again.log")
+            await restarted.start()
+            await answered(missed)  # read back from where the killed process had got to
+            assert stored_texts(db, f"discord:{SECOND_CHANNEL}") == ["before the kill", "while its shard was down"]
+            assert stored_texts(db, f"discord:{GENERAL}") == ["the other shard carries on"]
+            assert sum(1 for c in fake.calls if replies_to(c, str(missed["id"])) and c.status == 200) == 1
+        finally:
+            codes = [await first.terminate()]
+            if restarted is not None:
+                codes.append(await restarted.terminate())
+        assert codes == [0] * len(codes)

@@ -34,6 +34,7 @@ log = logging.getLogger("articlebot.discord")
 AnyClient = ArticleClient | ShardedArticleClient
 
 STOP_GRACE_SECONDS = 5.0
+MARKS_SECONDS = 1.0  # how often where each channel was read to is saved (a restart re-reads at most this much)
 
 
 class DiscordAdapter:
@@ -49,7 +50,9 @@ class DiscordAdapter:
         self.settings = settings
         self.dispatcher = Dispatcher(core, prefix=settings.discord_command_prefix, defer_after=defer_after)
         self.client: AnyClient | None = None
-        self.inbox = inbox  # IDENTIFY of shards is paced across the fleet through it
+        self.inbox = inbox  # IDENTIFY of shards is paced across the fleet through it, and read marks kept
+        self.dispatcher.marks = inbox
+        self._marking: asyncio.Task[None] | None = None
         self._guild_ready_timeout = guild_ready_timeout
         self._ready_timeout = ready_timeout
         self._ready = asyncio.Event()
@@ -69,6 +72,7 @@ class DiscordAdapter:
         settings = self.settings
         if settings.discord_gateway:
             self._task = asyncio.create_task(self._serve(client), name="articlebot-discord-gateway")
+            self._marking = asyncio.create_task(self._save_marks(), name="articlebot-discord-marks")
             await self._sync(client)
             await self._wait_ready()
         else:  # an interactions worker: HTTP in, REST out, no gateway (one process elsewhere holds it)
@@ -91,6 +95,11 @@ class DiscordAdapter:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(STOP_GRACE_SECONDS):
                     await self.dispatcher.idle()  # let answers being sent finish
+            if self._marking is not None:
+                self._marking.cancel()
+                with contextlib.suppress(BaseException):
+                    await self._marking
+            await self.dispatcher.save_marks()
             if self.client is not None:
                 with contextlib.suppress(Exception):
                     await close_client(self.client)
@@ -144,6 +153,11 @@ class DiscordAdapter:
         await self._closed.wait()
 
     # ---- connection -----------------------------------------------------------------------------------
+
+    async def _save_marks(self) -> None:
+        while True:
+            await asyncio.sleep(MARKS_SECONDS)
+            await self.dispatcher.save_marks()
 
     def _fleet_limit(self) -> FleetLimit | None:
         """Discord's global limit kept by every process on a shared PostgreSQL database together (one process

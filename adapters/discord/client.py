@@ -93,7 +93,8 @@ class ArticleEvents:
         self._sessions += 1
         if self._sessions > 1:  # a new session, not a resume: messages sent in the gap are not replayed
             await self.dispatcher.catch_up(client, self.guilds)
-        else:
+        else:  # this process's first: from where the last process stopped reading, if one did
+            await self.dispatcher.resume_from_marks(client)
             self.dispatcher.note_channels(client)
         self._ready_callback(self)
 

@@ -36,6 +36,7 @@ from bot.actions import decode
 from bot.commands.registry import REGISTRY
 from bot.core import APOLOGY, Core
 from bot.i18n import _, speaking
+from bot.ports import Inbox
 from bot.types import Chat, Command, Event, Outcome, Reaction, User
 
 CATCH_UP = 200  # messages per channel read back after a new session
@@ -59,6 +60,8 @@ class Dispatcher:
         self._idle = asyncio.Event()
         self._idle.set()
         self.last_seen: dict[int, int] = {}  # channel id -> newest message id seen, for catching up
+        self.marks: Inbox | None = None  # where last_seen is kept across restarts (the adapter sets it)
+        self._unsaved: set[int] = set()
         self.caught_up = asyncio.Event()  # set after each catch-up following a new session
 
     # ---- bookkeeping: how many events are being handled (stop() lets them finish) --------------------
@@ -138,6 +141,7 @@ class Dispatcher:
         async with self._handling("message"):
             if message.guild is not None:
                 self.last_seen[message.channel.id] = max(message.id, self.last_seen.get(message.channel.id, 0))
+                self._unsaved.add(message.channel.id)
             event = message_event(message, client.user.id, self.prefix)
             if event is None:
                 return
@@ -164,6 +168,35 @@ class Dispatcher:
             event = Event(user, chat, Reaction(str(payload.message_id), added),
                           message_id=f"re{payload.message_id}:{payload.user_id}:{added}")
             await self.handle_event(event, DiscordPlatform(client, self.core.services.import_max_bytes))
+
+    async def save_marks(self) -> None:
+        """Writes where each channel was read to, for a restarted process to catch up from."""
+        if self.marks is None or not self._unsaved:
+            return
+        channels, self._unsaved = self._unsaved, set()
+        try:
+            await self.marks.set_channel_marks({f"discord:{c}": self.last_seen[c] for c in channels
+                                                if c in self.last_seen})
+        except Exception:
+            self._unsaved |= channels
+            log.exception("could not save where %d Discord channels were read to", len(channels))
+
+    async def resume_from_marks(self, client: discord.Client) -> None:
+        """A process's first session: what its channels received while no process read them (it was down)
+        is read from where the last one stopped."""
+        if self.marks is None:
+            return
+        channels = [c for guild in client.guilds for c in guild.text_channels]
+        try:
+            stored = await self.marks.channel_marks([f"discord:{c.id}" for c in channels])
+        except Exception:
+            log.exception("could not read where Discord channels were read to; not catching up")
+            return
+        for channel in channels:
+            mark = stored.get(f"discord:{channel.id}")
+            if mark is not None:
+                self.last_seen[channel.id] = mark
+        await self.catch_up(client, client.guilds)
 
     def note_channels(self, client: discord.Client) -> None:
         """Remembers where each text channel stood when we first saw it, so a later catch-up knows what's new."""

@@ -81,6 +81,20 @@ class PgInboxQueries:
             {"key": key, "now": now, "interval": interval})
         return max(0.0, float(rows[0][0]) - interval * burst - now)
 
+    async def channel_marks(self, chat_keys: Sequence[str]) -> dict[str, int]:
+        if not chat_keys:
+            return {}
+        rows = await self.db.fetchall("SELECT chat_key, message_id FROM channel_marks WHERE chat_key = ANY(%s)",
+                                      (list(chat_keys),))
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    async def set_channel_marks(self, marks: dict[str, int]) -> None:
+        if marks:
+            await self.db.execute(
+                "INSERT INTO channel_marks AS m (chat_key, message_id) SELECT k, i FROM unnest(%s::text[],"
+                " %s::bigint[]) AS t(k, i) ON CONFLICT (chat_key) DO UPDATE SET message_id ="
+                " GREATEST(m.message_id, excluded.message_id)", (list(marks), list(marks.values())))
+
     async def inbox_backlog(self, platform: str) -> int:
         row = await self.db.fetchone("SELECT count(*) FROM inbox WHERE platform = %s AND done_at IS NULL",
                                      (platform,))

@@ -297,4 +297,11 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
         tat DOUBLE PRECISION NOT NULL
     );
     """,
+    # 14: where each Discord channel was last read, so a restarted process catches up on what it missed
+    """
+    CREATE TABLE channel_marks (
+        chat_key TEXT PRIMARY KEY,
+        message_id BIGINT NOT NULL
+    );
+    """,
 )

@@ -166,17 +166,25 @@ class FakeGateway:
         return self.session is not None and self.session.connection is not None
 
     def session_for(self, data: Any) -> GatewaySession | None:
-        """The session a dispatch goes to: the shard of its guild when sharded, else the newest."""
+        """The session a dispatch goes to: the shard of its guild when sharded (None while no process holds
+        that shard: Discord delivers it to nobody), else the newest."""
         guild = data.get("guild_id") if isinstance(data, dict) else None
-        if guild is not None:
+        if guild is not None and any(s.shard is not None for s in self.sessions):
             for session in reversed(self.sessions):
                 if session.shard is not None and self._on_shard(session, int(guild)):
                     return session
+            return None
         return self.session
+
+    def undelivered(self, data: Any) -> bool:
+        """True when a sharded bot has no connection for this event's guild right now."""
+        return self.session_for(data) is None and any(s.shard is not None for s in self.sessions)
 
     async def dispatch(self, event: str, data: JSON) -> int:
         """Send a sequenced dispatch; kept in the session history so a RESUME replays it."""
         session = self.session_for(data)
+        if session is None and self.undelivered(data):
+            return 0  # the shard's process is down: nothing is delivered (the message stays in its channel)
         if session is None:
             raise RuntimeError("no gateway session yet (the client has not identified)")
         async with session.lock:
