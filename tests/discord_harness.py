@@ -25,6 +25,7 @@ from tests.support import DEMO, START
 JSON = dict[str, Any]
 
 GUILD, GENERAL, READING = 2000, 3001, 3002
+SECOND_GUILD, SECOND_CHANNEL = 1 << 22, 3101  # on shard 1 of 2 ((id >> 22) % 2); GUILD is on shard 0
 BOT, PLAIN, MOD, ADMIN = 1000, 5001, 5002, 5003
 EPHEMERAL = 64
 ALL_STATUSES = tuple(Status)
@@ -151,6 +152,13 @@ def with_attachment(fake: FakeDiscord, payload: JSON, option: str, filename: str
             item.update(type=11, value=attachment["id"])
     data.setdefault("resolved", {}).setdefault("attachments", {})[attachment["id"]] = attachment
     return payload
+
+
+def add_second_guild(fake: FakeDiscord) -> None:
+    """A second server (on the other shard of two), with a channel, where PLAIN is a member."""
+    fake.state.add_guild(SECOND_GUILD, "Second", owner_id=PLAIN)
+    fake.state.add_channel(SECOND_CHANNEL, "general", guild_id=SECOND_GUILD)
+    fake.state.add_member(PLAIN, guild_id=SECOND_GUILD)
 
 
 # ---- the world --------------------------------------------------------------------------------------

@@ -17,13 +17,18 @@ from articlebot.settings import Settings, parse_shard_ids
 from bot.core import Core
 from bot.importer import parse_article
 from storage.open import open_store
-from tests.discord_harness import GENERAL, PLAIN, plain, settings_for
+from tests.discord_harness import (
+    GENERAL,
+    PLAIN,
+    SECOND_CHANNEL,
+    SECOND_GUILD,
+    add_second_guild,
+    plain,
+    settings_for,
+)
 from tests.fakes.discord_server import FakeDiscord
 from tests.support import DEMO, START
 from tests.test_discord_process import interact
-
-SECOND_GUILD = 1 << 22  # on shard 1 of 2 ((id >> 22) % 2); the fake's own guild 2000 is on shard 0
-SECOND_CHANNEL = 3101
 
 
 def test_shard_settings_are_read_and_checked() -> None:
@@ -45,9 +50,7 @@ async def test_two_processes_each_serve_their_shards_and_identify_in_turn(tmp_pa
     try:
         await stores[0].save_article("demo", parse_article(DEMO.read_bytes(), filename=DEMO.name), START)
         async with FakeDiscord() as fake:
-            fake.state.add_guild(SECOND_GUILD, "Second", owner_id=PLAIN)
-            fake.state.add_channel(SECOND_CHANNEL, "general", guild_id=SECOND_GUILD)
-            fake.state.add_member(PLAIN, guild_id=SECOND_GUILD)
+            add_second_guild(fake)
             for shard, store in enumerate(stores):
                 settings = settings_for(fake, discord_shard_count="2", discord_shard_ids=str(shard),
                                         discord_guild_ids=())
@@ -80,9 +83,7 @@ async def test_a_shard_process_killed_and_restarted_misses_no_message(tmp_path: 
     from tests.test_telegram_process import wait_until
 
     async with FakeDiscord(token=TOKEN) as fake:
-        fake.state.add_guild(SECOND_GUILD, "Second", owner_id=PLAIN)
-        fake.state.add_channel(SECOND_CHANNEL, "general", guild_id=SECOND_GUILD)
-        fake.state.add_member(PLAIN, guild_id=SECOND_GUILD)
+        add_second_guild(fake)
         db = tmp_path / "shards.db"
 
         def shard_process(shard: int, log: str) -> BotProcess:

@@ -18,7 +18,7 @@ from adapters.discord.app import DiscordAdapter
 from bot.core import Core
 from bot.importer import parse_article
 from storage.open import open_store
-from tests.discord_harness import GENERAL, PLAIN, settings_for
+from tests.discord_harness import GENERAL, PLAIN, SECOND_CHANNEL, add_second_guild, settings_for
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.telegram_server import FakeTelegram
 from tests.pg_cluster import free_port
@@ -112,13 +112,10 @@ async def test_two_discord_processes_keep_the_global_limit_together(pg_url: str,
     old_base, old_gateway = discord_lib.http.Route.BASE, discord_lib.gateway.DiscordWebSocket.DEFAULT_GATEWAY
     stores = [await open_store(pg_url), await open_store(pg_url)]
     adapters: list[DiscordAdapter] = []
-    second_guild, second_channel = 1 << 22, 3101
     try:
         await stores[0].save_article("demo", parse_article(DEMO.read_bytes(), filename=DEMO.name), START)
         async with FakeDiscord() as fake:
-            fake.state.add_guild(second_guild, "Second", owner_id=PLAIN)
-            fake.state.add_channel(second_channel, "general", guild_id=second_guild)
-            fake.state.add_member(PLAIN, guild_id=second_guild)
+            add_second_guild(fake)
             for shard, store in enumerate(stores):
                 settings = settings_for(fake, discord_shard_count="2", discord_shard_ids=str(shard),
                                         discord_guild_ids=(), discord_requests_per_second=10.0,
@@ -129,7 +126,7 @@ async def test_two_discord_processes_keep_the_global_limit_together(pg_url: str,
                 await adapter.start()
             mark = len(fake.calls)
             for i in range(24):  # text commands in both servers: each answered by a channel message
-                channel = GENERAL if i % 2 == 0 else second_channel
+                channel = GENERAL if i % 2 == 0 else SECOND_CHANNEL
                 await fake.dispatch("MESSAGE_CREATE", fake.message_create(channel, PLAIN, f"!comment load {i}"))
             posts = lambda: [c for c in fake.calls[mark:]  # noqa: E731
                              if c.method == "POST" and c.path.endswith("/messages") and c.status == 200]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -99,6 +100,19 @@ class Control:
     async def dispatch_messages(self, request: web.Request) -> web.StreamResponse:
         body: Any = await request.json()
         specs = body if isinstance(body, list) else body.get("messages", [])
+        return await self._dispatch(body, specs, "MESSAGE_CREATE", lambda state, author, spec: state.message_create(
+            int(spec["channel_id"]), author, str(spec["content"])))
+
+    async def dispatch_interactions(self, request: web.Request) -> web.StreamResponse:
+        body: Any = await request.json()
+        specs = body.get("interactions", []) if isinstance(body, dict) else []
+        return await self._dispatch(body, specs, "INTERACTION_CREATE", lambda state, author, spec: (
+            state.slash_interaction(str(spec["command"]), spec.get("options") or [], author, int(spec["channel_id"]))))
+
+    async def _dispatch(self, body: Any, specs: list[dict[str, Any]], event: str,
+                        build: Callable[[Any, int, dict[str, Any]], dict[str, Any]]) -> web.StreamResponse:
+        """Builds every payload first (authors who are not members yet join), then sends them in the
+        background: at once, `per_second`, and/or at most `window` unanswered."""
         per_second = float(body.get("per_second") or 0) if isinstance(body, dict) else 0.0
         window = int(body.get("window") or 0) if isinstance(body, dict) else 0
         if self.fake.gateway.session is None:
@@ -110,38 +124,13 @@ class Control:
             author = int(spec["author_id"])
             if author not in guild.members:
                 state.add_member(author, spec.get("username"))
-            payload = state.message_create(int(spec["channel_id"]), author, str(spec["content"]))
+            payload = build(state, author, spec)
             payloads.append(payload)
             self.awaiting.add(int(payload["id"]))
         self.pending += len(payloads)
         if window > 0 and self._window is None:  # the first window given stays (later batches share it)
             self._window = asyncio.Semaphore(window)
-        task = asyncio.create_task(self._send(payloads, per_second, window > 0))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return web.json_response({"ids": [p["id"] for p in payloads], "count": len(payloads)})
-
-    async def dispatch_interactions(self, request: web.Request) -> web.StreamResponse:
-        body: Any = await request.json()
-        specs = body.get("interactions", []) if isinstance(body, dict) else []
-        window = int(body.get("window") or 0) if isinstance(body, dict) else 0
-        if self.fake.gateway.session is None:
-            return web.json_response({"error": "no gateway session yet"}, status=409)
-        state = self.fake.state
-        guild = state.guild()
-        payloads = []
-        for spec in specs:
-            author = int(spec["author_id"])
-            if author not in guild.members:
-                state.add_member(author, spec.get("username"))
-            payload = state.slash_interaction(str(spec["command"]), spec.get("options") or [], author,
-                                              int(spec["channel_id"]))
-            payloads.append(payload)
-            self.awaiting.add(int(payload["id"]))
-        self.pending += len(payloads)
-        if window > 0 and self._window is None:
-            self._window = asyncio.Semaphore(window)
-        task = asyncio.create_task(self._send(payloads, 0.0, window > 0, "INTERACTION_CREATE"))
+        task = asyncio.create_task(self._send(payloads, per_second, window > 0, event))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return web.json_response({"ids": [p["id"] for p in payloads], "count": len(payloads)})
