@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, cast
 
 from bot.article import ParsedArticle
 from bot.records import (
@@ -130,8 +130,11 @@ class PgArticleQueries(ReadCaches):
         assert row is not None
         article_id, updated_at, position_article, section_key = row
         position = self.behind.positions.get(where)  # newer than the table until flushed
-        if self._positions.get(where, _UNSET) is not before:
-            position = self._positions[where]  # set by this process while the read was on its way: newer
+        known = self._positions.get(where, _UNSET)
+        # set by this process while the read was on its way: newer (unless the caches were dropped meanwhile:
+        # another process's notice, or a lost listener, empties them at any await)
+        if known is not before and known is not _UNSET:
+            position = cast(Position | None, known)
         elif position is None and position_article is not None:
             position = Position(position_article, section_key)
         self.remember_position(chat_key, user_key, position)
