@@ -44,6 +44,7 @@ class Context:
     _position: Position | None = field(default=None, init=False)
     language: str = ENGLISH  # of public answers to this event
     own_language: str = ENGLISH  # of what only the sender sees
+    discussion_key: str | None = None  # the discussion this room joined with /link, when it did
 
     @property
     def store(self) -> Store:
@@ -51,7 +52,18 @@ class Context:
 
     @property
     def chat_key(self) -> str:
+        """The discussion this event belongs to: the room's own, or the one it joined (/link). Comments,
+        article choice, locks, filters, settings and the modlog live here."""
+        return self.discussion_key or self.event.chat.key
+
+    @property
+    def room_key(self) -> str:
+        """The room the event happened in (its messages, and bans given there without `everywhere`)."""
         return self.event.chat.key
+
+    @property
+    def linked(self) -> bool:
+        return self.discussion_key is not None and self.discussion_key != self.event.chat.key
 
     @property
     def user_key(self) -> str:

@@ -21,6 +21,7 @@ from bot.permissions import Permissions
 from bot.ports import Clock, FeedSource, Pages, Platform, Store, SystemClock
 from bot.reviews import press as press_review
 from bot.types import Anchor, ButtonPress, Chat, Command, Event, Outcome, PlainReply, Reaction, plain_text, text_reply
+from bot.views import viewing_from
 
 log = logging.getLogger("articlebot.core")
 
@@ -84,9 +85,12 @@ class Core:
         public = private = normalize(event.user.language) or ENGLISH
         try:
             await self.store.remember_user(event.user, ctx.now())
+            discussion = await self.store.discussion_of(event.chat.key)
+            if discussion != event.chat.key:
+                ctx.discussion_key = discussion
             public, private = await self.languages(event)
             ctx.language, ctx.own_language = public, private
-            with speaking(public):
+            with speaking(public), viewing_from(event.chat.platform):
                 return await self._dispatch(ctx), False
         except BotError as err:
             with speaking(private if event.answers_privately or event.chat.private else public):
@@ -125,7 +129,7 @@ class Core:
         if isinstance(payload, Reaction):
             return await self._reaction(ctx, payload)
         if isinstance(payload, PlainReply):
-            anchor = await self.store.anchor(ctx.chat_key, payload.reply_to_message)
+            anchor = await self.store.anchor(ctx.room_key, payload.reply_to_message)
             if anchor is None:
                 if ctx.event.chat.private:
                     return Outcome((text_reply(_(PRIVATE_HINT)),))
@@ -149,7 +153,7 @@ class Core:
     async def _reaction(self, ctx: Context, reaction: Reaction) -> Outcome:
         """A reaction to one of the bot's messages likes the comment it shows; reactions are answered with
         silence (a refused one too: people react to many things)."""
-        anchor = await self.store.anchor(ctx.chat_key, reaction.message_id)
+        anchor = await self.store.anchor(ctx.room_key, reaction.message_id)
         if anchor is None or anchor.comment_number is None:
             return Outcome()
         try:

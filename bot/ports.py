@@ -329,15 +329,33 @@ class Reviews(Protocol):
     async def clear_moderators(self, chat_key: str) -> int: ...
 
 
+class Rooms(Protocol):
+    """Rooms that share one discussion: a room joined with /link reads and writes the discussion of the room
+    that gave the code (its key); every other room is its own discussion."""
+
+    async def discussion_of(self, room_key: str) -> str: ...
+    async def link_room(self, room_key: str, discussion_key: str, title: str | None, now: float,
+                        log: ModlogEntry) -> bool:
+        """False when the room already has comments of its own (only a room without can join another)."""
+        ...
+
+    async def unlink_room(self, room_key: str, log: ModlogEntry) -> bool:
+        """The room leaves its discussion with a copy of it so far; False when it had joined none."""
+        ...
+
+    async def linked_rooms(self, discussion_key: str) -> list[tuple[str, str | None]]: ...
+
+
 class Codes(Protocol):
     """One-time codes that carry a step from one chat to another (a moderators' chat named by its admin)."""
 
     async def issue_code(self, code: str, purpose: str, chat_key: str, user_key: str, expires_at: float) -> None: ...
     async def redeem_code(self, code: str, purpose: str, user_key: str, now: float) -> str | None:
-        """The chat the code was issued in, once, to the person it was issued to, before it expires."""
+        """The chat the code was issued in, once, to the person it was issued to (or to anyone, when issued
+        to "*"), before it expires."""
         ...
 
 
-class Store(Articles, Readers, Comments, Moderation, Feeds, Votes, Subscriptions, Reviews, Codes, Protocol):
+class Store(Articles, Readers, Comments, Moderation, Feeds, Votes, Subscriptions, Reviews, Rooms, Codes, Protocol):
     """Everything the core stores, as one object: a store (SQLite or PostgreSQL) implements every small
     protocol above and `Inbox`. Each method is one transaction; writes are durable when they return."""

@@ -76,8 +76,10 @@ async def record_comment(
     body = check_text(text, ctx.services.comment_max_chars)
     now = ctx.now()
     gate = await ctx.store.comment_gate(ctx.chat_key, ctx.user_key, article.id, now)
-    if gate.ban is not None:
-        ban = gate.ban
+    ban = gate.ban
+    if ban is None and ctx.linked:  # a ban given in this room alone
+        ban = (await ctx.store.comment_gate(ctx.room_key, ctx.user_key, article.id, now)).ban
+    if ban is not None:
         if ban.until is None:
             if ban.reason:
                 raise BotError("You are banned from commenting in this chat permanently. Reason: {reason}.",

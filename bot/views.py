@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
 
 from bot.actions import Verb, encode
 from bot.i18n import N_, _, ngettext
@@ -129,9 +131,31 @@ def section_view(article: Article, section: Section, comment_count: int, locked:
                  anchor=Anchor(article.id, section.key))
 
 
+# a comment written on another platform than the one reading it (linked rooms) shows where it came from
+PLATFORM_MARKS = {"telegram": "✈️", "discord": "🎮", "web": "🌐", "console": "⌨️"}
+_VIEWER: ContextVar[str | None] = ContextVar("articlebot_viewer", default=None)
+
+
+@contextlib.contextmanager
+def viewing_from(platform: str) -> Iterator[None]:
+    """Comments are shown to a room of `platform` meanwhile."""
+    token = _VIEWER.set(platform)
+    try:
+        yield
+    finally:
+        _VIEWER.reset(token)
+
+
+def author_label(comment: Comment) -> str:
+    platform = comment.author_key.partition(":")[0]
+    viewer = _VIEWER.get()
+    mark = PLATFORM_MARKS.get(platform) if viewer is not None and platform != viewer else None
+    return f"{mark} {comment.author_name}" if mark else comment.author_name
+
+
 def comment_header(comment: Comment, article: Article, now: float, *, show_section: bool, likes: int = 0
                    ) -> Paragraph:
-    parts: list[str | Span] = [Span(f"#{comment.number}", Style.BOLD), " ", Span(comment.author_name, Style.BOLD)]
+    parts: list[str | Span] = [Span(f"#{comment.number}", Style.BOLD), " ", Span(author_label(comment), Style.BOLD)]
     meta = [ago(now - comment.created_at)]
     if likes:
         meta.append(f"👍 {likes}")

@@ -30,6 +30,8 @@ class ReadCaches:
         self._known_users: dict[str, tuple[str, str | None]] = {}
         # (chat key, user key) -> (monotonic time read, the chat's language, the person's language)
         self._languages: dict[tuple[str, str], tuple[float, str | None, str | None]] = {}
+        # room key -> the discussion it reads and writes (its own key unless it joined another with /link)
+        self._discussions: dict[str, str] = {}
 
     async def tell_others(self, conn: Any, kind: str, keys: list[str]) -> None:
         """Tell the other processes on this database what this one changed (PostgreSQL; SQLite's caches are
@@ -51,10 +53,14 @@ class ReadCaches:
                 self._positions.pop((chat, user), None)
         elif kind == "languages":
             self._languages.clear()
+        elif kind == "rooms":
+            for key in keys:
+                self._discussions.pop(key, None)
         else:  # an article re-imported or anything not known here: start afresh
             self.drop_all_cached()
 
     def drop_all_cached(self) -> None:
+        self._discussions.clear()
         self._chat_articles.clear()
         self._positions.clear()
         self._languages.clear()

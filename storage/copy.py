@@ -56,6 +56,7 @@ TABLES: tuple[Table, ...] = (
     Table("chat_claims", ("platform", "chat_key")),
     Table("rate_limits", ("key",)),
     Table("channel_marks", ("chat_key",)),
+    Table("room_links", ("room_key",)),
 )
 
 

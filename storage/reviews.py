@@ -135,8 +135,8 @@ class ReviewQueries:
 
     async def redeem_code(self, code: str, purpose: str, user_key: str, now: float) -> str | None:
         def work(db: sqlite3.Connection) -> str | None:
-            row = db.execute("DELETE FROM codes WHERE code = ? AND purpose = ? AND user_key = ? AND expires_at >= ?"
-                             " RETURNING chat_key", (code, purpose, user_key, now)).fetchone()
+            row = db.execute("DELETE FROM codes WHERE code = ? AND purpose = ? AND user_key IN (?, '*')"
+                             " AND expires_at >= ? RETURNING chat_key", (code, purpose, user_key, now)).fetchone()
             return None if row is None else str(row[0])
 
         return await self.db.transaction(work)

@@ -310,6 +310,16 @@ MIGRATIONS: tuple[str, ...] = (
         message_id INTEGER NOT NULL
     );
     """,
+    # 15: rooms that share one discussion (linked with /link): each linked room names the discussion it joined
+    """
+    CREATE TABLE room_links (
+        room_key TEXT PRIMARY KEY,
+        discussion_key TEXT NOT NULL,
+        title TEXT,
+        linked_at REAL NOT NULL
+    );
+    CREATE INDEX room_links_discussion ON room_links(discussion_key);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -14,12 +14,13 @@ from storage.feeds import FeedQueries
 from storage.inbox import InboxQueries
 from storage.moderation import ModerationQueries
 from storage.reviews import ReviewQueries
+from storage.rooms import RoomQueries
 from storage.subscriptions import SubscriptionQueries
 from storage.votes import VoteQueries
 
 
 class SqliteStore(ArticleQueries, CommentQueries, ModerationQueries, InboxQueries, FeedQueries, VoteQueries,
-                  SubscriptionQueries, ReviewQueries):
+                  SubscriptionQueries, ReviewQueries, RoomQueries):
     def __init__(self, db: Database, *, chat_article_seconds: float = CHAT_ARTICLE_SECONDS) -> None:
         super().__init__(chat_article_seconds)
         self.db = db

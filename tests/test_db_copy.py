@@ -40,6 +40,8 @@ async def live_discussion(path: Path) -> None:
         assert await h.store.claim_chats("telegram", "worker-1", 3.0, 10.0, 5) == ["telegram:-5"]
         assert await h.store.reserve("telegram:bot", 0.5, 1, 3.0) == 0.0
         await h.store.set_channel_marks({"discord:3001": 12345})
+        assert await h.store.link_room("test:joined", "test:group", "Joined", 4.0,
+                                       ModlogEntry("test:group", 4.0, "test:boss", "link", "test:joined"))
         follow = FeedFollow("test:group", "https://example.org/feed.xml", "Example", False, "test:boss", 3.0, 900.0)
         await h.store.follow_feed(follow, ["post-1", "https://example.org/p/1"],
                                   ModlogEntry("test:group", 3.0, "test:boss", "follow", follow.url))

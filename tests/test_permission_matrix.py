@@ -18,9 +18,9 @@ ADMIN_COMMANDS = sorted(spec.name for spec in REGISTRY.all() if spec.admin)
 ROLES = ("member", "admin_of_other_chat", "admin_here", "owner")
 CHATS = ("test:a", "test:b")
 TABLES = ("articles", "sections", "chats", "comments", "section_counts", "comment_edits", "bans", "locks",
-          "filters", "reports", "modlog", "reviews", "moderators", "codes")
+          "filters", "reports", "modlog", "reviews", "moderators", "codes", "room_links")
 CHAT_COLUMN = {"chats": 0, "comments": 1, "section_counts": 0, "bans": 0, "locks": 0, "filters": 0, "modlog": 1,
-               "reviews": 1, "moderators": 0, "codes": 2}
+               "reviews": 1, "moderators": 0, "codes": 2, "room_links": 0}
 
 
 def snapshot(path: Path) -> dict[str, list[tuple[object, ...]]]:
@@ -35,7 +35,7 @@ def actor(role: str, chat: str) -> str:
 
 def test_every_admin_command_is_in_the_matrix() -> None:
     assert {"remove", "restore", "purge", "ban", "unban", "lock", "unlock", "approval", "pending", "approve",
-            "reject", "filter", "slowmode", "modlog", "export", "set", "import", "modqueue"} <= set(ADMIN_COMMANDS)
+            "reject", "filter", "slowmode", "modlog", "export", "set", "import", "modqueue", "link", "unlink"} <= set(ADMIN_COMMANDS)
 
 
 @pytest.mark.parametrize("chat", CHATS)

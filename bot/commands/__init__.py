@@ -7,6 +7,7 @@ from bot.commands import (  # noqa: F401
     moderation,
     modqueue,
     reading,
+    rooms,
     subscriptions,
     transfer,
     votes,

@@ -93,8 +93,10 @@ async def purge(ctx: Context, args: str) -> Reply:
                                count).format(count=count, name=user.name), private=True)
 
 
-@cmd("ban", N_("Stop a user from commenting here"), N_("`/ban <user> [30m|2h|7d] [reason]`; no duration bans for "
-                                                        "good. Reply to someone's message with /ban to name them."),
+@cmd("ban", N_("Stop a user from commenting here"), N_("`/ban <user> [everywhere] [30m|2h|7d] [reason]`; no duration "
+                                                        "bans for good. Reply to someone's message with /ban to name "
+                                                        "them. In linked rooms a ban holds in this room only, unless "
+                                                        "given `everywhere`."),
      M, params=(Param("user", ParamKind.USER, N_("who"), required=True),
                 Param("duration", ParamKind.DURATION, N_("like 30m, 2h, 7d; empty = permanent")),
                 Param("reason", ParamKind.TEXT, N_("why, shown to them"))),
@@ -105,6 +107,9 @@ async def ban(ctx: Context, args: str) -> Reply:
         raise BotError("You can't ban yourself.")
     if user.key in ctx.services.permissions.owners:
         raise BotError("The bot's owners can't be banned.")
+    everywhere = rest.strip().lower().startswith("everywhere")
+    if everywhere:
+        rest = rest.strip()[len("everywhere"):]
     word, after = split_first(rest)
     seconds = duration(word) if word else None
     reason_text = after if seconds is not None else rest
@@ -112,7 +117,9 @@ async def ban(ctx: Context, args: str) -> Reply:
                                                      "command."))
     until = ctx.now() + seconds if seconds is not None else None
     length = f"{seconds} s" if seconds is not None else "permanent"  # the modlog's record, not shown as prose
-    await ctx.store.ban(Ban(ctx.chat_key, user.key, until, reason, ctx.user_key),
+    # in linked rooms a ban is this room's alone, unless given `everywhere` (the whole shared discussion)
+    where = ctx.chat_key if everywhere or not ctx.linked else ctx.room_key
+    await ctx.store.ban(Ban(where, user.key, until, reason, ctx.user_key),
                         ctx.log("ban", user.key, reason, after=length))
     await tell_decision(ctx, "ban", user.key, None, reason, until)
     if until is None:
@@ -128,7 +135,8 @@ async def ban(ctx: Context, args: str) -> Reply:
      admin=True, changes_state=True, example="member", denied=N_("Only admins can lift a ban."))
 async def unban(ctx: Context, args: str) -> Reply:
     user, _rest = await named_user(ctx, args, N_("/unban <user>"))
-    if not await ctx.store.unban(ctx.chat_key, user.key, ctx.log("unban", user.key)):
+    lifted = ctx.linked and await ctx.store.unban(ctx.room_key, user.key, ctx.log("unban", user.key))
+    if not lifted and not await ctx.store.unban(ctx.chat_key, user.key, ctx.log("unban", user.key)):
         return text_reply(_("{name} is not banned here.").format(name=user.name), private=True)
     return text_reply(_("✅ {name} can comment again.").format(name=user.name), private=True)
 
@@ -380,6 +388,7 @@ ACTIONS = {  # the stored words themselves are the English
     "report hold": N_("report hold"), "filter hold": N_("filter hold"), "ban expired": N_("ban expired"),
     "language": N_("language"), "import": N_("import"), "refresh": N_("refresh"), "appeal": N_("appeal"),
     "appeal accepted": N_("appeal accepted"), "appeal upheld": N_("appeal upheld"), "modqueue": N_("modqueue"),
+    "link": N_("link"), "unlink": N_("unlink"),
 }
 
 

@@ -107,6 +107,6 @@ class PgReviewQueries:
         await self.db.transaction(work)
 
     async def redeem_code(self, code: str, purpose: str, user_key: str, now: float) -> str | None:
-        rows = await self.db.write("DELETE FROM codes WHERE code = %s AND purpose = %s AND user_key = %s"
+        rows = await self.db.write("DELETE FROM codes WHERE code = %s AND purpose = %s AND user_key IN (%s, '*')"
                                    " AND expires_at >= %s RETURNING chat_key", (code, purpose, user_key, now))
         return str(rows[0][0]) if rows else None

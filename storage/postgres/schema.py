@@ -304,4 +304,14 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
         message_id BIGINT NOT NULL
     );
     """,
+    # 15: rooms that share one discussion (linked with /link): each linked room names the discussion it joined
+    """
+    CREATE TABLE room_links (
+        room_key TEXT PRIMARY KEY,
+        discussion_key TEXT NOT NULL,
+        title TEXT,
+        linked_at DOUBLE PRECISION NOT NULL
+    );
+    CREATE INDEX room_links_discussion ON room_links(discussion_key);
+    """,
 )

@@ -12,12 +12,13 @@ from storage.postgres.inbox import PgInboxQueries
 from storage.postgres.listener import CHANNEL, CacheListener
 from storage.postgres.moderation import PgModerationQueries
 from storage.postgres.reviews import PgReviewQueries
+from storage.postgres.rooms import PgRoomQueries
 from storage.postgres.subscriptions import PgSubscriptionQueries
 from storage.postgres.votes import PgVoteQueries
 
 
 class PostgresStore(PgArticleQueries, PgCommentQueries, PgModerationQueries, PgInboxQueries, PgFeedQueries,
-                    PgVoteQueries, PgSubscriptionQueries, PgReviewQueries):
+                    PgVoteQueries, PgSubscriptionQueries, PgReviewQueries, PgRoomQueries):
     def __init__(self, db: PgDatabase, *, chat_article_seconds: float = CHAT_ARTICLE_SECONDS) -> None:
         super().__init__(chat_article_seconds)
         self.db = db

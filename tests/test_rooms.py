@@ -1,0 +1,80 @@
+"""Linked rooms on both stores: a one-time code from one room's admin lets another room's admin join its
+discussion: one numbering, one set of comments, one article and one moderation; bans hold per room unless given
+`everywhere`; a room leaves with a copy of the discussion so far."""
+
+from __future__ import annotations
+
+import re
+
+from bot.records import Comment
+from tests.support import Harness
+
+HOME, OTHER = "test:group", "test:other"
+
+
+async def linked(h: Harness) -> None:
+    h.admin("boss", HOME)
+    h.admin("sue", OTHER)
+    said = await h.say("boss", "/link", HOME)
+    code = re.search(r"/link ([A-Z0-9]{8})", said)
+    assert code is not None, said
+    assert "Linked" in await h.say("sue", f"/link {code[1]}", OTHER)
+
+
+async def texts(h: Harness, chat: str) -> list[str]:
+    comments: list[Comment] = await h.store.all_comments(chat, 0, 100)
+    return [f"#{c.number} {c.text}" for c in comments]
+
+
+async def test_two_linked_rooms_share_one_numbering_and_one_moderation(harness: Harness) -> None:
+    await linked(harness)
+    assert "Saved as #1" in await harness.say("ann", "/comment from the home room", HOME)
+    assert "Saved as #2" in await harness.say("bob", "/comment from the other room", OTHER)
+    listing = await harness.say("cat", "/comments", OTHER)
+    assert "from the home room" in listing and "from the other room" in listing
+    assert "Removed #1" in await harness.say("sue", "/remove #1 off topic", OTHER)  # a moderator of either room
+    assert "from the home room" not in await harness.say("cat", "/comments", HOME)
+    assert "remove #1" in await harness.say("boss", "/modlog", HOME)  # one modlog
+    assert "room that gave the code" in await harness.say("bob", "/links", OTHER)
+    assert "Only admins can link rooms." in await harness.say("bob", "/link", OTHER)
+
+
+async def test_a_room_with_comments_cannot_join_and_codes_are_used_once(harness: Harness) -> None:
+    harness.admin("boss", HOME)
+    harness.admin("sue", OTHER)
+    await harness.say("bob", "/comment my own room's comment", OTHER)
+    code = re.search(r"([A-Z0-9]{8})", await harness.say("boss", "/link", HOME))
+    assert code is not None
+    assert "comments of its own" in await harness.say("sue", f"/link {code[1]}", OTHER)
+    code = re.search(r"([A-Z0-9]{8})", await harness.say("boss", "/link", HOME))
+    assert code is not None
+    assert "not in the one it came from" in await harness.say("boss", f"/link {code[1]}", HOME)
+    assert "not valid" in await harness.say("sue", f"/link {code[1]}", OTHER)  # used (refused) above
+    harness.clock.advance(601)
+    assert "not valid" in await harness.say("sue", "/link ABCDEFGH", OTHER)
+
+
+async def test_bans_hold_in_their_room_unless_given_everywhere(harness: Harness) -> None:
+    await linked(harness)
+    await harness.say("cat", "/sections", OTHER)
+    await harness.say("dan", "/sections", OTHER)
+    await harness.say("sue", "/ban cat", OTHER)
+    assert "banned" in await harness.say("cat", "/comment here", OTHER)
+    assert "Saved as" in await harness.say("cat", "/comment but at home", HOME)
+    await harness.say("sue", "/ban dan everywhere", OTHER)
+    assert "banned" in await harness.say("dan", "/comment at home", HOME)
+    assert "can comment again" in await harness.say("sue", "/unban cat", OTHER)
+    assert "Saved as" in await harness.say("cat", "/comment here again", OTHER)
+
+
+async def test_a_room_leaves_with_a_copy_of_the_discussion(harness: Harness) -> None:
+    await linked(harness)
+    await harness.say("ann", "/comment shared one", HOME)
+    await harness.say("bob", "/comment shared two", OTHER)
+    assert "own discussion again" in await harness.say("sue", "/unlink", OTHER)
+    assert await texts(harness, OTHER) == ["#1 shared one", "#2 shared two"]
+    await harness.say("ann", "/comment home only", HOME)
+    assert "Saved as #3" in await harness.say("bob", "/comment other only", OTHER)  # its numbering goes on
+    assert "home only" not in await harness.say("bob", "/comments", OTHER)
+    assert "other only" not in await harness.say("ann", "/comments", HOME)
+    assert "shares no other" in await harness.say("sue", "/unlink", OTHER)
