@@ -35,7 +35,8 @@ def actor(role: str, chat: str) -> str:
 
 def test_every_admin_command_is_in_the_matrix() -> None:
     assert {"remove", "restore", "purge", "ban", "unban", "lock", "unlock", "approval", "pending", "approve",
-            "reject", "filter", "slowmode", "modlog", "export", "set", "import", "modqueue", "link", "unlink"} <= set(ADMIN_COMMANDS)
+            "reject", "filter", "slowmode", "modlog", "export", "set", "import", "modqueue", "link",
+            "unlink"} <= set(ADMIN_COMMANDS)
 
 
 @pytest.mark.parametrize("chat", CHATS)
