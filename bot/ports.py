@@ -27,6 +27,7 @@ from bot.records import (
     SavedArticle,
     SearchHit,
     Status,
+    WebPage,
     WordFilter,
 )
 from bot.types import Anchor, Attachment, Chat, Reply, Sent, User
@@ -356,6 +357,35 @@ class Codes(Protocol):
         ...
 
 
-class Store(Articles, Readers, Comments, Moderation, Feeds, Votes, Subscriptions, Reviews, Rooms, Codes, Protocol):
+class WebPages(Protocol):
+    """Each room's read-only web page, and what changed in a discussion since a moment, for pages that show
+    changes live. Moments are the database's clock, so every process of a fleet agrees on their order."""
+
+    async def web_page(self, room_key: str) -> WebPage | None: ...
+    async def web_page_by_token(self, token: str) -> WebPage | None: ...
+    async def open_web_page(self, room_key: str, token: str, now: float, log: ModlogEntry) -> WebPage:
+        """The room's page: made with `token` unless the room has one already."""
+        ...
+
+    async def close_web_page(self, room_key: str, log: ModlogEntry) -> bool:
+        """Revokes the room's page (its address stops working); False when it had none."""
+        ...
+
+    async def set_web_embed(self, room_key: str, embed: bool, log: ModlogEntry) -> bool:
+        """False when the room has no page."""
+        ...
+
+    async def comment_changes(self, chat_key: str, since: float, limit: int) -> list[tuple[Comment, float]]:
+        """Comments of every status that changed (were made, edited, hidden, shown) after `since`, with when,
+        oldest change first."""
+        ...
+
+    async def latest_change(self, chat_key: str) -> float:
+        """When a comment of the discussion last changed (0 when none has)."""
+        ...
+
+
+class Store(Articles, Readers, Comments, Moderation, Feeds, Votes, Subscriptions, Reviews, Rooms, Codes, WebPages,
+            Protocol):
     """Everything the core stores, as one object: a store (SQLite or PostgreSQL) implements every small
     protocol above and `Inbox`. Each method is one transaction; writes are durable when they return."""

@@ -99,6 +99,7 @@ class NewComment:
     created_at: float
     source_id: str | None  # platform message id; a second delivery of it makes no second comment
     hold_reason: str | None = None
+    room_key: str | None = None  # the room it was written in (a mirror never posts a room's own comments back)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +175,15 @@ class ArticleSource:
     url: str
     etag: str | None = None
     last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WebPage:
+    """A room's read-only web page: served at a path with `token` (unguessable) until revoked."""
+
+    room_key: str
+    token: str
+    embed: bool  # other sites may show it in an <iframe>
 
 
 @dataclass(frozen=True, slots=True)

@@ -127,6 +127,7 @@ async def record_comment(
         created_at=now,
         source_id=ctx.event.message_id,
         hold_reason=hold_reason,
+        room_key=ctx.room_key,
     )
     comment, _created = await ctx.store.add_comment(new, log)
     if comment.status is Status.PENDING:

@@ -19,6 +19,8 @@ COMMENT_COLUMNS = (
     " c.hold_reason, c.source_id"
 )
 COMMENT_FROM = "comments c LEFT JOIN users u ON u.user_key = c.author_key"
+# when a comment last changed, on the database's clock, so every process of a fleet agrees on the order
+DB_NOW = "((julianday('now') - 2440587.5) * 86400.0)"
 
 
 ALL_SECTIONS = "*"  # a subscription to every section of a chat (bot/commands/subscriptions.py writes it)
@@ -97,7 +99,8 @@ def change_status(
 ) -> Comment:
     """The only place a comment's status changes, so the cached counts always follow."""
     db.execute(
-        "UPDATE comments SET status = ?, hold_reason = ? WHERE id = ?", (status.value, hold_reason, comment.id)
+        f"UPDATE comments SET status = ?, hold_reason = ?, changed_at = {DB_NOW} WHERE id = ?",
+        (status.value, hold_reason, comment.id)
     )
     was, now = comment.status is Status.VISIBLE, status is Status.VISIBLE
     if was != now:
@@ -244,9 +247,10 @@ class CommentQueries(ReadCaches):
             number = int(row[0])
             cur = db.execute(
                 "INSERT INTO comments(chat_key, number, article_id, section_key, parent_number, author_key,"
-                " text, status, created_at, source_id, hold_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " text, status, created_at, source_id, hold_reason, room_key, changed_at)"
+                f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {DB_NOW})",
                 (new.chat_key, number, new.article_id, new.section_key, new.parent_number, new.author_key,
-                 new.text, new.status.value, new.created_at, new.source_id, new.hold_reason),
+                 new.text, new.status.value, new.created_at, new.source_id, new.hold_reason, new.room_key),
             )
             name = db.execute("SELECT name FROM users WHERE user_key = ?", (new.author_key,)).fetchone()
             comment = Comment(int(cur.lastrowid or 0), new.chat_key, number, new.article_id, new.section_key,
@@ -341,7 +345,8 @@ class CommentQueries(ReadCaches):
                 "INSERT INTO comment_edits(comment_id, edited_at, text_before, text_after) VALUES (?, ?, ?, ?)",
                 (comment_id, now, before.text, text),
             )
-            db.execute("UPDATE comments SET text = ?, edited_at = ? WHERE id = ?", (text, now, comment_id))
+            db.execute(f"UPDATE comments SET text = ?, edited_at = ?, changed_at = {DB_NOW} WHERE id = ?",
+                       (text, now, comment_id))
             insert_modlog(db, log)
             return fetch_comment(db, comment_id)
 

@@ -57,6 +57,7 @@ TABLES: tuple[Table, ...] = (
     Table("rate_limits", ("key",)),
     Table("channel_marks", ("chat_key",)),
     Table("room_links", ("room_key",)),
+    Table("web_pages", ("room_key",)),
 )
 
 

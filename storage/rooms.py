@@ -11,9 +11,9 @@ from storage.connection import Database
 
 # a leaving room keeps the discussion so far: its comments, their counts, and the article it was reading
 COPY_COMMENTS = ("INSERT INTO comments(chat_key, number, article_id, section_key, parent_number, author_key, text,"
-                 " status, created_at, edited_at, hold_reason, source_id)"
+                 " status, created_at, edited_at, hold_reason, source_id, room_key, changed_at)"
                  " SELECT {room}, number, article_id, section_key, parent_number, author_key, text, status, created_at,"
-                 " edited_at, hold_reason, NULL FROM comments WHERE chat_key = {discussion}")
+                 " edited_at, hold_reason, NULL, room_key, changed_at FROM comments WHERE chat_key = {discussion}")
 COPY_COUNTS = ("INSERT INTO section_counts(chat_key, article_id, section_key, visible) SELECT {room}, article_id,"
                " section_key, visible FROM section_counts WHERE chat_key = {discussion}")
 

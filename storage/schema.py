@@ -320,6 +320,20 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX room_links_discussion ON room_links(discussion_key);
     """,
+    # 16: what a web page and a mirror need: the room a comment was written in, when it last changed (the
+    # database's clock: a live page asks for what changed since), and each room's web page (an unguessable token)
+    """
+    ALTER TABLE comments ADD COLUMN room_key TEXT;
+    ALTER TABLE comments ADD COLUMN changed_at REAL;
+    UPDATE comments SET changed_at = coalesce(edited_at, created_at);
+    CREATE INDEX comments_by_change ON comments(chat_key, changed_at);
+    CREATE TABLE web_pages (
+        room_key TEXT PRIMARY KEY,
+        token TEXT NOT NULL UNIQUE,
+        embed INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

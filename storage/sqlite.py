@@ -17,10 +17,11 @@ from storage.reviews import ReviewQueries
 from storage.rooms import RoomQueries
 from storage.subscriptions import SubscriptionQueries
 from storage.votes import VoteQueries
+from storage.webpages import WebPageQueries
 
 
 class SqliteStore(ArticleQueries, CommentQueries, ModerationQueries, InboxQueries, FeedQueries, VoteQueries,
-                  SubscriptionQueries, ReviewQueries, RoomQueries):
+                  SubscriptionQueries, ReviewQueries, RoomQueries, WebPageQueries):
     def __init__(self, db: Database, *, chat_article_seconds: float = CHAT_ARTICLE_SECONDS) -> None:
         super().__init__(chat_article_seconds)
         self.db = db

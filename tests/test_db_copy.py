@@ -42,6 +42,8 @@ async def live_discussion(path: Path) -> None:
         await h.store.set_channel_marks({"discord:3001": 12345})
         assert await h.store.link_room("test:joined", "test:group", "Joined", 4.0,
                                        ModlogEntry("test:group", 4.0, "test:boss", "link", "test:joined"))
+        await h.store.open_web_page("test:group", "a-web-token", 4.0,
+                                    ModlogEntry("test:group", 4.0, "test:boss", "web", "on"))
         follow = FeedFollow("test:group", "https://example.org/feed.xml", "Example", False, "test:boss", 3.0, 900.0)
         await h.store.follow_feed(follow, ["post-1", "https://example.org/p/1"],
                                   ModlogEntry("test:group", 3.0, "test:boss", "follow", follow.url))

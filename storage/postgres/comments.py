@@ -16,6 +16,8 @@ from storage.postgres.database import Conn, PgDatabase, one
 
 MODLOG_INSERT = ("INSERT INTO modlog(chat_key, at, actor_key, action, target, reason, before_text, after_text)"
                  " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)")
+# when a comment last changed, on the database's clock (the moment of the statement, not of the transaction's start)
+DB_NOW = "extract(epoch FROM clock_timestamp())::double precision"
 COUNT_BUMP = ("INSERT INTO section_counts(chat_key, article_id, section_key, visible) VALUES (%s, %s, %s, %s)"
               " ON CONFLICT (chat_key, article_id, section_key) DO UPDATE"
               " SET visible = section_counts.visible + excluded.visible")
@@ -25,7 +27,7 @@ COUNT_BUMP = ("INSERT INTO section_counts(chat_key, article_id, section_key, vis
 # write; a message seen before returns its comment instead. Two deliveries of one message racing each other
 # meet the unique index on (chat, source): the loser's whole statement, number included, is rolled back and
 # it runs again, finding the winner's comment.
-ADD_COMMENT_SQL = """
+ADD_COMMENT_SQL = f"""
 WITH seen AS (
     SELECT id FROM comments WHERE chat_key = %(chat)s AND source_id = %(source)s
 ), num AS (
@@ -34,9 +36,9 @@ WITH seen AS (
     RETURNING ch.next_number - 1 AS number
 ), made AS (
     INSERT INTO comments(chat_key, number, article_id, section_key, parent_number, author_key, text, status,
-                         created_at, source_id, hold_reason)
+                         created_at, source_id, hold_reason, room_key, changed_at)
     SELECT %(chat)s, number, %(article)s, %(section)s, %(parent)s, %(author)s, %(text)s, %(status)s,
-           %(created)s, %(source)s, %(hold)s FROM num
+           %(created)s, %(source)s, %(hold)s, %(room)s, {DB_NOW} FROM num
     RETURNING id, number
 ), counted AS (
     INSERT INTO section_counts(chat_key, article_id, section_key, visible)
@@ -80,7 +82,7 @@ async def fetch_comment(conn: Conn, comment_id: int, *, lock: bool = False) -> C
 async def change_status(conn: Conn, comment: Comment, status: Status, hold_reason: str | None = None,
                         log: ModlogEntry | None = None) -> Comment:
     """The only place a comment's status changes, so the cached counts always follow."""
-    await conn.execute("UPDATE comments SET status = %s, hold_reason = %s WHERE id = %s",
+    await conn.execute(f"UPDATE comments SET status = %s, hold_reason = %s, changed_at = {DB_NOW} WHERE id = %s",
                        (status.value, hold_reason, comment.id))
     was, now = comment.status is Status.VISIBLE, status is Status.VISIBLE
     if was != now:
@@ -203,7 +205,7 @@ class PgCommentQueries(ReadCaches):
         params = {
             "chat": new.chat_key, "source": new.source_id, "article": new.article_id, "section": new.section_key,
             "parent": new.parent_number, "author": new.author_key, "text": new.text, "status": new.status.value,
-            "created": new.created_at, "hold": new.hold_reason, "visible": new.status is Status.VISIBLE,
+            "created": new.created_at, "hold": new.hold_reason, "room": new.room_key, "visible": new.status is Status.VISIBLE,
             "all_sections": ALL_SECTIONS,
             "logged": log is not None, "log_chat": log and log.chat_key, "log_at": log and log.at,
             "log_actor": log and log.actor_key, "log_action": log and log.action, "log_reason": log and log.reason,
@@ -280,7 +282,8 @@ class PgCommentQueries(ReadCaches):
             before = await fetch_comment(conn, comment_id, lock=True)
             await conn.execute("INSERT INTO comment_edits(comment_id, edited_at, text_before, text_after)"
                                " VALUES (%s, %s, %s, %s)", (comment_id, now, before.text, text))
-            await conn.execute("UPDATE comments SET text = %s, edited_at = %s WHERE id = %s", (text, now, comment_id))
+            await conn.execute(f"UPDATE comments SET text = %s, edited_at = %s, changed_at = {DB_NOW} WHERE id = %s",
+                               (text, now, comment_id))
             await insert_modlog(conn, log)
             return await fetch_comment(conn, comment_id)
 

@@ -314,4 +314,17 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX room_links_discussion ON room_links(discussion_key);
     """,
+    # 16: the room a comment was written in, when it last changed, each room's web page (see storage/schema.py)
+    """
+    ALTER TABLE comments ADD COLUMN room_key TEXT;
+    ALTER TABLE comments ADD COLUMN changed_at DOUBLE PRECISION;
+    UPDATE comments SET changed_at = coalesce(edited_at, created_at);
+    CREATE INDEX comments_by_change ON comments(chat_key, changed_at);
+    CREATE TABLE web_pages (
+        room_key TEXT PRIMARY KEY,
+        token TEXT NOT NULL UNIQUE,
+        embed INTEGER NOT NULL DEFAULT 0,  -- 0/1 as on SQLite, so a copy between the two needs no casts
+        created_at DOUBLE PRECISION NOT NULL
+    );
+    """,
 )

@@ -15,10 +15,12 @@ from storage.postgres.reviews import PgReviewQueries
 from storage.postgres.rooms import PgRoomQueries
 from storage.postgres.subscriptions import PgSubscriptionQueries
 from storage.postgres.votes import PgVoteQueries
+from storage.postgres.webpages import PgWebPageQueries
 
 
 class PostgresStore(PgArticleQueries, PgCommentQueries, PgModerationQueries, PgInboxQueries, PgFeedQueries,
-                    PgVoteQueries, PgSubscriptionQueries, PgReviewQueries, PgRoomQueries):
+                    PgVoteQueries, PgSubscriptionQueries, PgReviewQueries, PgRoomQueries,
+                    PgWebPageQueries):
     def __init__(self, db: PgDatabase, *, chat_article_seconds: float = CHAT_ARTICLE_SECONDS) -> None:
         super().__init__(chat_article_seconds)
         self.db = db
