@@ -186,6 +186,7 @@ async def run_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_
     digests: asyncio.Task[None] | None = None
     modqueue: asyncio.Task[None] | None = None
     health = None
+    pages = None
     try:
         if settings.health_port is not None:
             from adapters.health import HealthServer
@@ -194,6 +195,11 @@ async def run_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_
                                   port=settings.health_port, store=inbox)
             await health.start()
             log.info("health report on http://%s:%s/healthz", settings.health_listen, health.bound_port)
+        if settings.web_port is not None:
+            from adapters.webpage.server import WebPageServer
+
+            pages = WebPageServer(core.store, listen=settings.web_listen, port=settings.web_port)
+            await pages.start()
         for factory in factories:
             supervised = Supervised(factory, policy, stop)
             starting.append(supervised)
@@ -242,6 +248,8 @@ async def run_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_
         await asyncio.gather(*loose, return_exceptions=True)
         for supervised in reversed(started):
             await _stop_quietly(supervised.adapter)
+        if pages is not None:
+            await pages.stop()
         if health is not None:
             await health.stop()
         for sig in (signal.SIGINT, signal.SIGTERM):

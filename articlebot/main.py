@@ -153,7 +153,7 @@ def make_core(store: AnyStore, settings: Settings, pages: PageFetcher | None = N
     return Core(store, owners=frozenset(settings.bot_owners), defaults=defaults,
                 admin_cache_seconds=settings.admin_cache_seconds, import_max_bytes=settings.import_max_bytes,
                 pages=pages, feeds=FeedFetcher(pages) if pages is not None else None,
-                feed_poll_seconds=settings.feed_poll_seconds)
+                feed_poll_seconds=settings.feed_poll_seconds, web_base_url=settings.web_address)
 
 
 def console_language(flag: str | None) -> str | None:

@@ -81,6 +81,17 @@ class Settings(BaseSettings):
     adapter_restart_delay_seconds: float = Field(default=1.0, gt=0)  # doubles after each failure, up to a minute
     health_port: int | None = Field(default=None, ge=0, le=65535)  # GET /healthz: each adapter's state
     health_listen: str = "127.0.0.1"
+    # each room's discussion as a read-only web page (/web gives its address under WEB_BASE_URL)
+    web_port: int | None = Field(default=None, ge=0, le=65535)
+    web_listen: str = "127.0.0.1"
+    web_base_url: str = ""
+
+    @property
+    def web_address(self) -> str | None:
+        """The address /web prints pages under: WEB_BASE_URL, else this machine's port; None without WEB_PORT."""
+        if self.web_port is None:
+            return None
+        return self.web_base_url.strip().rstrip("/") or f"http://{self.web_listen}:{self.web_port}"
 
     @property
     def discord_shards(self) -> tuple[int | None, list[int] | None] | None:
@@ -176,7 +187,7 @@ class Settings(BaseSettings):
         """The store to open: the PostgreSQL URL when one is set, else the SQLite file."""
         return self.database_url.get_secret_value() if self.database_url is not None else self.database_path
 
-    @field_validator("health_port", mode="before")
+    @field_validator("health_port", "web_port", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

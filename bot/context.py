@@ -27,6 +27,7 @@ class Services:
     pages: Pages | None = None
     feeds: FeedSource | None = None
     feed_poll_seconds: float = 900.0
+    web_base_url: str | None = None  # where this fleet's web pages are served (/web prints links under it)
     # wakes the mod queue's sender after something was queued for moderators (the runner sets it)
     nudge: Callable[[], None] = field(default=lambda: None)
     # told of every event answered: (platform, what came in, seconds taken, failed unexpectedly); for /metrics

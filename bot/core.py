@@ -48,6 +48,7 @@ class Core:
         pages: Pages | None = None,
         feeds: FeedSource | None = None,
         feed_poll_seconds: float = 900.0,
+        web_base_url: str | None = None,
     ) -> None:
         clock = clock or SystemClock()
         self.services = Services(
@@ -60,6 +61,7 @@ class Core:
             pages=pages,
             feeds=feeds,
             feed_poll_seconds=feed_poll_seconds,
+            web_base_url=web_base_url,
         )
 
     @property

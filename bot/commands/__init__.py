@@ -11,6 +11,7 @@ from bot.commands import (  # noqa: F401
     subscriptions,
     transfer,
     votes,
+    web,
 )
 from bot.commands.registry import REGISTRY, CommandSpec, Group, Param, ParamKind
 

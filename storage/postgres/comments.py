@@ -205,7 +205,8 @@ class PgCommentQueries(ReadCaches):
         params = {
             "chat": new.chat_key, "source": new.source_id, "article": new.article_id, "section": new.section_key,
             "parent": new.parent_number, "author": new.author_key, "text": new.text, "status": new.status.value,
-            "created": new.created_at, "hold": new.hold_reason, "room": new.room_key, "visible": new.status is Status.VISIBLE,
+            "created": new.created_at, "hold": new.hold_reason, "room": new.room_key,
+            "visible": new.status is Status.VISIBLE,
             "all_sections": ALL_SECTIONS,
             "logged": log is not None, "log_chat": log and log.chat_key, "log_at": log and log.at,
             "log_actor": log and log.actor_key, "log_action": log and log.action, "log_reason": log and log.reason,

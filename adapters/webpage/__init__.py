@@ -1,0 +1,1 @@
+"""Each room's discussion as a read-only web page, updated live (server-sent events)."""

@@ -1,0 +1,115 @@
+// Live updates for a discussion page: each change from the server is a comment to show (new, edited, shown
+// again) or a number to hide. Everything is built with textContent, so no comment can become markup.
+"use strict";
+
+(() => {
+  const body = document.body;
+  const status = document.getElementById("live");
+  if (!status) return; // no article: nothing to update
+
+  const discussions = () => Array.from(document.querySelectorAll(".discussion"));
+  const discussionOf = (key) => discussions().find((d) => d.dataset.section === key);
+
+  function insertByNumber(list, item) {
+    const n = Number(item.dataset.n);
+    const after = Array.from(list.children).find((li) => Number(li.dataset.n) > n);
+    list.insertBefore(item, after || null);
+  }
+
+  function build(c) {
+    const li = document.createElement("li");
+    li.className = "comment new";
+    li.id = "c" + c.n;
+    li.dataset.n = String(c.n);
+    const article = document.createElement("article");
+    const header = document.createElement("header");
+    const number = document.createElement("span");
+    number.className = "n";
+    const author = document.createElement("span");
+    author.className = "author";
+    const time = document.createElement("time");
+    const edited = document.createElement("span");
+    edited.className = "edited";
+    header.append(number, " ", author, " ", time, edited);
+    const text = document.createElement("p");
+    text.className = "text";
+    article.append(header, text);
+    const replies = document.createElement("ul");
+    replies.className = "replies";
+    li.append(article, replies);
+    return li;
+  }
+
+  function fill(li, c) {
+    li.querySelector(".n").textContent = "#" + c.n;
+    li.querySelector(".author").textContent = c.author;
+    const time = li.querySelector("time");
+    time.dateTime = c.at;
+    time.textContent = c.atText;
+    const edited = li.querySelector(".edited");
+    edited.textContent = " · " + body.dataset.edited;
+    edited.hidden = !c.edited;
+    li.querySelector(".text").textContent = c.text;
+  }
+
+  function hide(n) {
+    const li = document.getElementById("c" + n);
+    if (!li) return;
+    // its replies stay, standing on their own where it was
+    const list = li.parentElement;
+    for (const reply of Array.from(li.querySelector(".replies").children)) insertByNumber(list, reply);
+    li.remove();
+  }
+
+  function show(c) {
+    const discussion = discussionOf(c.section);
+    if (!discussion) return;
+    let li = document.getElementById("c" + c.n);
+    if (!li) {
+      li = build(c);
+      const parent = c.parent !== null ? document.getElementById("c" + c.parent) : null;
+      const list = parent && discussion.contains(parent)
+        ? parent.querySelector(".replies") : discussion.querySelector(".comments");
+      insertByNumber(list, li);
+    }
+    fill(li, c);
+  }
+
+  function recount() {
+    for (const d of discussions()) {
+      const count = d.querySelectorAll("li.comment").length;
+      d.querySelector(".empty").hidden = count > 0;
+      for (const badge of document.querySelectorAll("#toc .count")) {
+        if (badge.dataset.for === d.dataset.section) badge.textContent = String(count);
+      }
+    }
+  }
+
+  function connect() {
+    const since = encodeURIComponent(body.dataset.since);
+    const events = new EventSource(location.pathname.replace(/\/+$/, "") + "/events?since=" + since);
+    events.onopen = () => {
+      status.textContent = body.dataset.live;
+      status.classList.add("on");
+    };
+    events.onerror = () => {
+      status.textContent = body.dataset.reconnecting;
+      status.classList.remove("on");
+    };
+    events.addEventListener("change", (event) => {
+      for (const c of JSON.parse(event.data)) {
+        if (c.hide) hide(c.n); else show(c);
+      }
+      recount();
+      body.dataset.changes = String(Number(body.dataset.changes || 0) + 1);
+    });
+    events.addEventListener("gone", () => {
+      events.close();
+      status.textContent = body.dataset.gone;
+      status.classList.remove("on");
+    });
+    events.addEventListener("reload", () => location.reload());
+  }
+
+  connect();
+})();

@@ -1,0 +1,79 @@
+"""What a page shows, as plain data: the article's sections, each with its comments threaded by reply, and one
+comment as the JSON a live page receives. Nothing here is markup; the template escapes every string."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from bot.records import Article, Comment, Status
+from bot.views import author_label, viewing_from
+
+WHOLE_ARTICLE = ""  # the section key of comments on the article as a whole
+
+
+@dataclass
+class CommentNode:
+    number: int
+    parent: int | None
+    author: str
+    text: str
+    at: str  # ISO 8601, UTC
+    at_text: str
+    edited: bool
+    replies: list[CommentNode] = field(default_factory=list)
+
+
+@dataclass
+class SectionView:
+    key: str
+    heading: str
+    paragraphs: tuple[str, ...]
+    comments: list[CommentNode]
+    count: int
+
+
+def when(timestamp: float) -> tuple[str, str]:
+    moment = dt.datetime.fromtimestamp(timestamp, dt.UTC)
+    return moment.isoformat(timespec="seconds"), moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def node(comment: Comment) -> CommentNode:
+    with viewing_from("web"):  # every platform's comments carry its mark on the web
+        author = author_label(comment)
+    at, at_text = when(comment.created_at)
+    return CommentNode(comment.number, comment.parent_number, author, comment.text, at, at_text,
+                       comment.edited_at is not None)
+
+
+def threads(comments: Iterable[Comment]) -> list[CommentNode]:
+    """Top-level comments in order, each with its replies under it; a reply whose parent is not shown (hidden,
+    or in another section) stands on its own."""
+    nodes = {c.number: node(c) for c in sorted(comments, key=lambda c: c.number)}
+    roots: list[CommentNode] = []
+    for item in nodes.values():
+        parent = nodes.get(item.parent) if item.parent is not None else None
+        (parent.replies if parent is not None and parent is not item else roots).append(item)
+    return roots
+
+
+def sections(article: Article, comments: Iterable[Comment]) -> tuple[list[SectionView], SectionView]:
+    """The article's live sections with their visible comments, and the comments on the whole article."""
+    by_section: dict[str, list[Comment]] = {}
+    for comment in comments:
+        if comment.status is Status.VISIBLE and comment.article_id == article.id:
+            by_section.setdefault(comment.section_key, []).append(comment)
+    views = [SectionView(s.key, s.heading, s.paragraphs, threads(by_section.get(s.key, ())),
+                         len(by_section.get(s.key, ()))) for s in article.sections]
+    whole = by_section.get(WHOLE_ARTICLE, [])
+    return views, SectionView(WHOLE_ARTICLE, "", (), threads(whole), len(whole))
+
+
+def change(comment: Comment, changed_at: float) -> dict[str, object]:
+    """One change as a live page receives it: a comment to show (again, or anew), or a number to hide."""
+    if comment.status is not Status.VISIBLE:
+        return {"n": comment.number, "hide": True, "v": changed_at}
+    item = node(comment)
+    return {"n": item.number, "section": comment.section_key, "parent": item.parent, "author": item.author,
+            "text": item.text, "at": item.at, "atText": item.at_text, "edited": item.edited, "v": changed_at}

@@ -1,0 +1,205 @@
+"""The web page of a room's discussion: /web and its address, what the server sends (escaped, strict headers,
+no platform ids), the live event stream, and the page in a real headless Chromium."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+
+from adapters.webpage.server import WebPageServer
+from tests.support import Harness
+from tests.web_browser import DESKTOP, PHONE, browser, screenshot
+
+HOSTILE = "<script>window.pwned = 1</script><img src=x onerror=\"window.pwned = 2\"> & \"quotes\""
+
+
+@pytest.fixture
+async def served(harness: Harness) -> AsyncIterator[tuple[Harness, WebPageServer]]:
+    server = WebPageServer(harness.store, listen="127.0.0.1", port=0, poll_seconds=0.1)
+    await server.start()
+    harness.core.services.web_base_url = f"http://127.0.0.1:{server.bound_port}"
+    harness.admin("boss")
+    try:
+        yield harness, server
+    finally:
+        await server.stop()
+
+
+async def web_link(h: Harness, chat: str = "test:group") -> str:
+    found = re.search(r"http://\S+", await h.say("boss", "/web", chat))
+    assert found is not None
+    return found[0]
+
+
+async def get(url: str) -> tuple[int, dict[str, str], str]:
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        return response.status, dict(response.headers), await response.text()
+
+
+class Stream:
+    """A reader of the page's server-sent events, as a browser's EventSource reads them."""
+
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
+        self.response = response
+
+    async def next_event(self, timeout: float) -> tuple[str, object]:
+        event, data = "message", ""
+        async with asyncio.timeout(timeout):
+            while True:
+                line = (await self.response.content.readline()).decode().rstrip("\n")
+                if line.startswith("event: "):
+                    event = line[7:]
+                elif line.startswith("data: "):
+                    data = line[6:]
+                elif not line and data:
+                    return event, json.loads(data)
+
+
+async def test_web_gives_admins_an_address_that_off_revokes(served: tuple[Harness, WebPageServer]) -> None:
+    h, _server = served
+    assert "Only admins" in await h.say("ann", "/web")
+    link = await web_link(h)
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/d/[A-Za-z0-9_-]{24}", link)
+    assert await web_link(h) == link  # the same address until revoked
+    status, _headers, html = await get(link)
+    assert status == 200 and "<h1>" in html
+    assert "no longer works" in await h.say("boss", "/web off")
+    assert (await get(link))[0] == 404
+    assert "has no web page" in await h.say("boss", "/web off")
+    renewed = await web_link(h)
+    assert renewed != link and (await get(renewed))[0] == 200
+
+
+async def test_without_web_port_web_says_so(harness: Harness) -> None:
+    harness.admin("boss")
+    assert "serves no web pages" in await harness.say("boss", "/web")
+
+
+async def test_unknown_addresses_are_not_found_and_pages_send_strict_headers(
+        served: tuple[Harness, WebPageServer]) -> None:
+    h, server = served
+    base = f"http://127.0.0.1:{server.bound_port}"
+    for path in ("/d/nonsense", "/d/" + "A" * 24, "/d/%00", "/", "/static/../server.py", "/static/nope.js"):
+        assert (await get(base + path))[0] == 404, path
+    link = await web_link(h)
+    status, headers, _html = await get(link)
+    csp = headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp and "http" not in csp  # nothing inline, nothing from another host
+    assert headers["X-Frame-Options"] == "DENY" and headers["Referrer-Policy"] == "no-referrer"
+    assert headers["Cache-Control"] == "no-store"
+    assert "in a frame" in await h.say("boss", "/web embed on")
+    _status, headers, _html = await get(link)
+    assert "frame-ancestors *" in headers["Content-Security-Policy"] and "X-Frame-Options" not in headers
+    await h.say("boss", "/web embed off")
+    assert (await get(link))[1]["X-Frame-Options"] == "DENY"
+
+
+async def test_the_page_shows_sections_threads_and_escapes_everything(served: tuple[Harness, WebPageServer]) -> None:
+    h, _server = served
+    await h.say("ann", "/section 2")
+    assert "#1" in await h.say("ann", "/comment the second section is right")
+    assert "#2" in await h.say("bob", "/reply #1 I agree with Ann")
+    assert "#3" in await h.say("eve", f"/comment {HOSTILE}")
+    await h.say("boss", "/remove #3 testing")
+    assert "#4" in await h.say("eve", f"/comment {HOSTILE}")
+    _status, _headers, html = await get(await web_link(h))
+    article = (await h.store.reading_state("test:group", "test:ann"))[0]
+    assert article is not None
+    assert all(section.heading.replace("'", "&#39;") in html for section in article.sections)
+    assert 'id="c1"' in html and 'id="c2"' in html and 'id="c3"' not in html  # a removed comment is not shown
+    # the reply is inside #1's list of replies
+    assert re.search(r'id="c1".*?<ul class="replies"><li class="comment" id="c2"', html, re.S)
+    assert "<script>window" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;window.pwned = 1&lt;/script&gt;&lt;img src=x onerror=" in html
+    assert "test:" not in html  # no platform ids: names only
+    assert ">Ann<" in html
+
+
+async def test_the_event_stream_brings_new_comments_and_removals_within_a_second(
+        served: tuple[Harness, WebPageServer]) -> None:
+    h, _server = served
+    link = await web_link(h)
+    _status, _headers, html = await get(link)
+    since = re.search(r'data-since="([^"]+)"', html)
+    assert since is not None
+    async with aiohttp.ClientSession() as session, session.get(f"{link}/events?since={since[1]}") as response:
+        assert response.headers["Content-Type"] == "text/event-stream"
+        stream = Stream(response)
+        await asyncio.sleep(0.2)
+        await h.say("ann", "/comment seen live")
+        event, data = await stream.next_event(timeout=1.0)
+        assert event == "change"
+        assert isinstance(data, list) and data[0]["text"] == "seen live" and data[0]["author"] == "Ann"
+        assert "test:" not in json.dumps(data)
+        await h.say("boss", "/remove #1")
+        event, data = await stream.next_event(timeout=1.0)
+        assert event == "change" and isinstance(data, list) and data[0] == {"n": 1, "hide": True, "v": data[0]["v"]}
+        await h.say("boss", "/web off")
+        event, _data = await stream.next_event(timeout=20.0)  # told at the next keep-alive check
+        assert event == "gone"
+
+
+async def test_a_stream_that_reconnects_gets_what_it_missed(served: tuple[Harness, WebPageServer]) -> None:
+    h, _server = served
+    link = await web_link(h)
+    await h.say("ann", "/comment before the page")
+    since = await h.store.latest_change("test:group")
+    await h.say("ann", "/comment while the page was away")
+    async with aiohttp.ClientSession() as session, session.get(f"{link}/events",
+                                                               headers={"Last-Event-ID": repr(since)}) as response:
+        _event, data = await Stream(response).next_event(timeout=2.0)
+        assert isinstance(data, list)
+        assert "while the page was away" in [c["text"] for c in data]
+
+
+async def test_in_chromium_comments_arrive_live_replies_nest_and_nothing_hostile_runs(
+        served: tuple[Harness, WebPageServer]) -> None:
+    h, _server = served
+    await h.say("ann", "/section 1")
+    await h.say("ann", "/comment a comment from before the page opened")
+    link = await web_link(h)
+    async with browser() as chromium:
+        page = await chromium.new_page(viewport=DESKTOP)
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: dialogs.append(dialog.message))
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        await page.goto(link)
+        assert await page.locator("h1").count() == 1
+        await page.wait_for_selector("#live.on", timeout=5000)  # the event stream is open
+        assert await page.locator("#toc .count").first.text_content() == "1"
+        assert "a comment from before" in (await page.locator("#c1 .text").text_content() or "")
+
+        await h.say("bob", "/reply #1 a reply written while the page is open")
+        await h.say("eve", "/section 1")
+        await h.say("eve", f"/comment {HOSTILE}")
+        await page.wait_for_selector("#c1 .replies #c2", timeout=1000)  # nested under #1, within a second
+        await page.wait_for_selector("#c3", timeout=1000)
+        assert await page.locator("#c3 .text").text_content() == HOSTILE  # shown as text
+        assert await page.evaluate("window.pwned") is None and dialogs == []
+        assert await page.locator(".comment img, .comment script").count() == 0
+        assert await page.locator("#toc .count").first.text_content() == "3"
+        assert page.url == link  # never reloaded
+
+        await h.say("boss", "/remove #1 off topic")
+        await page.wait_for_selector("#c1", state="detached", timeout=1000)
+        assert await page.locator("#c2").count() == 1  # its reply stays
+        assert await page.locator("#toc .count").first.text_content() == "2"
+        await screenshot(page, "web-desktop")
+        await page.set_viewport_size(PHONE)
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"]  # nothing wider than a phone
+        await screenshot(page, "web-phone")
+        assert errors == []
+
+        dark = await chromium.new_page(viewport=PHONE, color_scheme="dark")
+        await dark.goto(link)
+        background = await dark.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert background == "rgb(21, 22, 26)"
+        await screenshot(dark, "web-phone-dark")
