@@ -47,9 +47,9 @@ class Stream:
     def __init__(self, response: aiohttp.ClientResponse) -> None:
         self.response = response
 
-    async def next_event(self, timeout: float) -> tuple[str, object]:
+    async def next_event(self, within: float) -> tuple[str, object]:
         event, data = "message", ""
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(within):
             while True:
                 line = (await self.response.content.readline()).decode().rstrip("\n")
                 if line.startswith("event: "):
@@ -133,15 +133,15 @@ async def test_the_event_stream_brings_new_comments_and_removals_within_a_second
         stream = Stream(response)
         await asyncio.sleep(0.2)
         await h.say("ann", "/comment seen live")
-        event, data = await stream.next_event(timeout=1.0)
+        event, data = await stream.next_event(within=1.0)
         assert event == "change"
         assert isinstance(data, list) and data[0]["text"] == "seen live" and data[0]["author"] == "Ann"
         assert "test:" not in json.dumps(data)
         await h.say("boss", "/remove #1")
-        event, data = await stream.next_event(timeout=1.0)
+        event, data = await stream.next_event(within=1.0)
         assert event == "change" and isinstance(data, list) and data[0] == {"n": 1, "hide": True, "v": data[0]["v"]}
         await h.say("boss", "/web off")
-        event, _data = await stream.next_event(timeout=20.0)  # told at the next keep-alive check
+        event, _data = await stream.next_event(within=20.0)  # told at the next keep-alive check
         assert event == "gone"
 
 
@@ -153,7 +153,7 @@ async def test_a_stream_that_reconnects_gets_what_it_missed(served: tuple[Harnes
     await h.say("ann", "/comment while the page was away")
     async with aiohttp.ClientSession() as session, session.get(f"{link}/events",
                                                                headers={"Last-Event-ID": repr(since)}) as response:
-        _event, data = await Stream(response).next_event(timeout=2.0)
+        _event, data = await Stream(response).next_event(within=2.0)
         assert isinstance(data, list)
         assert "while the page was away" in [c["text"] for c in data]
 
