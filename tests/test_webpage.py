@@ -203,3 +203,11 @@ async def test_in_chromium_comments_arrive_live_replies_nest_and_nothing_hostile
         background = await dark.evaluate("getComputedStyle(document.body).backgroundColor")
         assert background == "rgb(21, 22, 26)"
         await screenshot(dark, "web-phone-dark")
+
+
+async def test_a_chinese_chat_gets_a_chinese_page(served: tuple[Harness, WebPageServer]) -> None:
+    h, _server = served
+    await h.say("boss", "/language chat zh")
+    assert "这个讨论的网页" in await h.say("boss", "/web")
+    _status, _headers, html = await get(await web_link(h))
+    assert '<html lang="zh-Hans">' in html and "关于整篇文章" in html and "还没有评论。" in html
