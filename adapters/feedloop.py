@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from adapters.base import Adapter
 from bot.digests import DigestSender
 from bot.feeds import FeedPoller
+from bot.mirror import MirrorSender
 from bot.modqueue import ModQueueSender
 from bot.types import Reply, Sent
 
@@ -21,6 +22,7 @@ TICK_SECONDS = 30.0  # how often due feeds are looked for (each feed is polled e
 DIGEST_TICK_SECONDS = 10.0  # how often subscription messages are looked for (each person gets one a minute)
 # how often the mod queue is looked at for what other processes queued (this process's own wake it at once)
 MODQUEUE_TICK_SECONDS = 5.0
+MIRROR_TICK_SECONDS = 1.0  # a comment reaches the mirroring rooms about this soon (or GAP_SECONDS when busy)
 
 
 def poller_name() -> str:
@@ -70,6 +72,10 @@ async def send_digests(sender: DigestSender, stop: asyncio.Event, every: float =
 async def send_modqueue(sender: ModQueueSender, stop: asyncio.Event, wake: asyncio.Event,
                         every: float = MODQUEUE_TICK_SECONDS) -> None:
     await repeat(sender.send_due, "sending the mod queue", stop, every, wake)
+
+
+async def send_mirrors(sender: MirrorSender, stop: asyncio.Event, every: float = MIRROR_TICK_SECONDS) -> None:
+    await repeat(sender.send_due, "mirroring comments", stop, every)
 
 
 async def repeat(work: Callable[[], Awaitable[int]], what: str, stop: asyncio.Event, every: float,

@@ -185,6 +185,7 @@ async def run_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_
     feeds: asyncio.Task[None] | None = None
     digests: asyncio.Task[None] | None = None
     modqueue: asyncio.Task[None] | None = None
+    mirrors: asyncio.Task[None] | None = None
     health = None
     pages = None
     try:
@@ -211,10 +212,12 @@ async def run_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_
             poll_feeds,
             poller_name,
             send_digests,
+            send_mirrors,
             send_modqueue,
         )
         from bot.digests import DigestSender
         from bot.feeds import FeedPoller
+        from bot.mirror import MirrorSender
         from bot.modqueue import ModQueueSender
 
         settle_garbage_collector()
@@ -229,6 +232,8 @@ async def run_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_
         core.services.nudge = wake.set
         modqueue = asyncio.create_task(send_modqueue(ModQueueSender(core.services, router, poller_name()), stop,
                                                      wake), name="articlebot-modqueue")
+        mirrors = asyncio.create_task(send_mirrors(MirrorSender(core.services, router, poller_name()), stop),
+                                      name="articlebot-mirrors")
         stopper = asyncio.ensure_future(stop.wait())
         await asyncio.wait([stopper, *keepers], return_when=asyncio.FIRST_COMPLETED)
         stopper.cancel()
@@ -240,7 +245,7 @@ async def run_adapters(core: Core, settings: Settings, inbox: Inbox, *, webhook_
         stop.set()
         # cancelled together, with no await before: a keeper that saw the stop first would begin stopping its
         # adapter, and be cancelled half way through that
-        loose = [*keepers, *(task for task in (feeds, digests, modqueue) if task is not None)]
+        loose = [*keepers, *(task for task in (feeds, digests, modqueue, mirrors) if task is not None)]
         for task in loose:
             # a keeper may be inside an adapter's start(), which a stop request cannot interrupt: cancelled,
             # and the adapter it was starting is stopped below like the others

@@ -19,6 +19,8 @@ from bot.records import (
     FetchedFeed,
     FetchedPage,
     Lease,
+    Mirror,
+    MirrorCopy,
     ModlogEntry,
     NewComment,
     Position,
@@ -385,7 +387,30 @@ class WebPages(Protocol):
         ...
 
 
+class Mirrors(Protocol):
+    """Rooms that show the other linked rooms' new comments as they come (/mirror)."""
+
+    async def set_mirror(self, room_key: str, on: bool, cursor: float, now: float, log: ModlogEntry) -> bool:
+        """False when it was so already. Turned on, it posts what changes after `cursor` and was made after `now`."""
+        ...
+
+    async def mirror_on(self, room_key: str) -> bool: ...
+    async def mirrors_due(self, now: float, holder: str, hold_seconds: float, limit: int) -> list[Mirror]:
+        """Claims mirrors nobody else holds, for `hold_seconds`."""
+        ...
+
+    async def mirror_copies(self, room_key: str, comment_ids: Sequence[int]) -> dict[int, MirrorCopy]: ...
+    async def message_copies(self, room_key: str, message_id: str) -> list[MirrorCopy]:
+        """The comments one mirrored message shows, in order."""
+        ...
+
+    async def mirror_done(self, room_key: str, holder: str, cursor: float, sent_at: float | None,
+                          copies: Sequence[MirrorCopy]) -> None:
+        """Records what was posted or edited and how far the changes are handled, and lets the mirror go."""
+        ...
+
+
 class Store(Articles, Readers, Comments, Moderation, Feeds, Votes, Subscriptions, Reviews, Rooms, Codes, WebPages,
-            Protocol):
+            Mirrors, Protocol):
     """Everything the core stores, as one object: a store (SQLite or PostgreSQL) implements every small
     protocol above and `Inbox`. Each method is one transaction; writes are durable when they return."""

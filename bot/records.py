@@ -85,6 +85,7 @@ class Comment:
     edited_at: float | None
     hold_reason: str | None = None
     source_id: str | None = None  # the platform message that made it, when a message did
+    room_key: str | None = None  # the room it was written in (of the rooms sharing its discussion)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +185,26 @@ class WebPage:
     room_key: str
     token: str
     embed: bool  # other sites may show it in an <iframe>
+
+
+@dataclass(frozen=True, slots=True)
+class Mirror:
+    """A room that shows the other rooms' new comments (/mirror on)."""
+
+    room_key: str
+    since: float  # comments made before this are not posted (the bot's clock, like a comment's created_at)
+    cursor: float  # the discussion's changes up to here are handled (the database's clock)
+    last_sent: float  # when it last posted (the bot's clock)
+
+
+@dataclass(frozen=True, slots=True)
+class MirrorCopy:
+    """One comment shown in one message of a mirroring room, as it was at `shown_at` (its change time)."""
+
+    comment_id: int
+    number: int
+    message_id: str
+    shown_at: float
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,9 @@ from storage.connection import Database
 COMMENT_COLUMNS = (
     "c.id, c.chat_key, c.number, c.article_id, c.section_key, c.parent_number, c.author_key,"
     " coalesce(u.name, c.author_key) AS author_name, c.text, c.status, c.created_at, c.edited_at,"
-    " c.hold_reason, c.source_id"
+    " c.hold_reason, c.source_id, c.room_key"
 )
+EXTRA = 15  # the first column a query adds after COMMENT_COLUMNS
 COMMENT_FROM = "comments c LEFT JOIN users u ON u.user_key = c.author_key"
 # when a comment last changed, on the database's clock, so every process of a fleet agrees on the order
 DB_NOW = "((julianday('now') - 2440587.5) * 86400.0)"
@@ -43,6 +44,7 @@ def to_comment(row: Sequence[Any]) -> Comment:
         edited_at=row[11],
         hold_reason=row[12],
         source_id=row[13],
+        room_key=row[14],
     )
 
 
@@ -255,7 +257,7 @@ class CommentQueries(ReadCaches):
             name = db.execute("SELECT name FROM users WHERE user_key = ?", (new.author_key,)).fetchone()
             comment = Comment(int(cur.lastrowid or 0), new.chat_key, number, new.article_id, new.section_key,
                               new.parent_number, new.author_key, name[0] if name else new.author_key, new.text,
-                              new.status, new.created_at, None, new.hold_reason, new.source_id)
+                              new.status, new.created_at, None, new.hold_reason, new.source_id, new.room_key)
             if comment.status is Status.VISIBLE:
                 bump_count(db, comment, 1)
                 queue_for_subscribers(db, comment)

@@ -58,6 +58,8 @@ TABLES: tuple[Table, ...] = (
     Table("channel_marks", ("chat_key",)),
     Table("room_links", ("room_key",)),
     Table("web_pages", ("room_key",)),
+    Table("mirrors", ("room_key",)),
+    Table("mirror_copies", ("room_key", "comment_id")),
 )
 
 

@@ -334,6 +334,27 @@ MIGRATIONS: tuple[str, ...] = (
         created_at REAL NOT NULL
     );
     """,
+    # 17: rooms that mirror the others' new comments (/mirror on): how far each has read the discussion's changes
+    # (the database's clock), when it last posted (paced, batched when busy), and which message shows which comment
+    """
+    CREATE TABLE mirrors (
+        room_key TEXT PRIMARY KEY,
+        since REAL NOT NULL,
+        cursor REAL NOT NULL,
+        last_sent REAL NOT NULL DEFAULT 0,
+        holder TEXT,
+        held_until REAL
+    );
+    CREATE TABLE mirror_copies (
+        room_key TEXT NOT NULL,
+        comment_id INTEGER NOT NULL,
+        number INTEGER NOT NULL,
+        message_id TEXT NOT NULL,
+        shown_at REAL NOT NULL,
+        PRIMARY KEY (room_key, comment_id)
+    );
+    CREATE INDEX mirror_copies_by_message ON mirror_copies(room_key, message_id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -12,6 +12,7 @@ from storage.comments import CommentQueries
 from storage.connection import Database
 from storage.feeds import FeedQueries
 from storage.inbox import InboxQueries
+from storage.mirrors import MirrorQueries
 from storage.moderation import ModerationQueries
 from storage.reviews import ReviewQueries
 from storage.rooms import RoomQueries
@@ -21,7 +22,8 @@ from storage.webpages import WebPageQueries
 
 
 class SqliteStore(ArticleQueries, CommentQueries, ModerationQueries, InboxQueries, FeedQueries, VoteQueries,
-                  SubscriptionQueries, ReviewQueries, RoomQueries, WebPageQueries):
+                  SubscriptionQueries, ReviewQueries, RoomQueries, WebPageQueries,
+                  MirrorQueries):
     def __init__(self, db: Database, *, chat_article_seconds: float = CHAT_ARTICLE_SECONDS) -> None:
         super().__init__(chat_article_seconds)
         self.db = db

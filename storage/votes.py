@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Sequence
 
 from bot.records import Comment
-from storage.comments import COMMENT_COLUMNS, COMMENT_FROM, to_comment
+from storage.comments import COMMENT_COLUMNS, COMMENT_FROM, EXTRA, to_comment
 from storage.connection import Database
 
 # a voter who is banned here now does not count (a ban that ran out no longer hides their likes)
@@ -44,7 +44,7 @@ class VoteQueries:
             " WHERE c.chat_key = ? AND c.article_id = ? AND c.status = 'visible' AND "
             + NOT_BANNED.format(chat="c.chat_key", now="?")
             + " GROUP BY c.id ORDER BY n DESC, c.number DESC LIMIT ?", (chat_key, article_id, now, limit))
-        return [(to_comment(r), int(r[14])) for r in rows]
+        return [(to_comment(r), int(r[EXTRA])) for r in rows]
 
     async def recent_section_counts(self, chat_key: str, article_id: int, since: float) -> dict[str, int]:
         rows = await self.db.fetchall(

@@ -1,4 +1,4 @@
-"""One discussion in several rooms: /link, /links, /unlink (admins)."""
+"""One discussion in several rooms: /link, /links, /unlink, /mirror (admins)."""
 
 from __future__ import annotations
 
@@ -69,3 +69,31 @@ async def unlink(ctx: Context, args: str) -> Reply:
                        "leave with /unlink there.)")
     await ctx.store.unlink_room(ctx.room_key, ctx.log("unlink", ctx.chat_key))
     return text_reply(_("This room has its own discussion again, starting from a copy of the shared one."))
+
+
+@cmd("mirror", N_("Show the other rooms' new comments here"),
+     N_("`/mirror on` posts each new comment from the rooms sharing this discussion here as it comes (several "
+        "to a message when busy; never this room's own), and keeps the copies up to date when a comment is "
+        "edited or removed. Replying to a copy replies to the comment. `/mirror off` stops; `/mirror` alone "
+        "says whether it is on."),
+     Group.MODERATING, params=(Param("on", ParamKind.CHOICE, N_("on or off"), choices=("on", "off")),),
+     admin=True, changes_state=True, example="on", denied=N_("Only admins can mirror other rooms' comments."))
+async def mirror(ctx: Context, args: str) -> Reply:
+    word = args.strip().lower()
+    if word not in ("on", "off"):
+        if word:
+            raise BotError("Send /mirror on or /mirror off.")
+        on = await ctx.store.mirror_on(ctx.room_key)
+        return text_reply(_("🔁 Comments from the other rooms are posted here as they come.") if on else
+                          _("🔁 Comments from the other rooms are not posted here. /mirror on starts that."),
+                          private=True)
+    if word == "on" and not (ctx.linked or await ctx.store.linked_rooms(ctx.room_key)):
+        raise BotError("This room shares its discussion with no other room yet, so there is nothing to mirror. "
+                       "Link one with /link first.")
+    cursor = await ctx.store.latest_change(ctx.chat_key)
+    changed = await ctx.store.set_mirror(ctx.room_key, word == "on", cursor, ctx.now(), ctx.log("mirror", word))
+    if word == "on":
+        return text_reply(_("🔁 From now on, new comments from the other rooms are posted here as they come.")
+                          if changed else _("🔁 Mirroring is on already."))
+    return text_reply(_("🔁 Comments from the other rooms are no longer posted here.") if changed
+                      else _("🔁 Mirroring is off already."))

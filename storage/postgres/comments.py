@@ -228,7 +228,7 @@ class PgCommentQueries(ReadCaches):
             return to_comment(found), False
         return Comment(comment_id, new.chat_key, number, new.article_id, new.section_key, new.parent_number,
                        new.author_key, name if name is not None else new.author_key, new.text, new.status,
-                       new.created_at, None, new.hold_reason, new.source_id), True
+                       new.created_at, None, new.hold_reason, new.source_id, new.room_key), True
 
     async def comment(self, chat_key: str, number: int) -> Comment | None:
         row = await self.db.fetchone(

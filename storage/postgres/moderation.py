@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.records import Ban, Comment, CommentGate, FilterMode, ModlogEntry, Report, Status, WordFilter
-from storage.comments import COMMENT_COLUMNS, to_comment
+from storage.comments import COMMENT_COLUMNS, EXTRA, to_comment
 from storage.postgres.comments import MODLOG_INSERT, change_status, fetch_comment, insert_modlog, modlog_params
 from storage.postgres.database import Conn, PgDatabase, one
 
@@ -130,7 +130,7 @@ class PgModerationQueries:
             " WHERE open = 1 GROUP BY comment_id) r JOIN comments c ON c.id = r.comment_id"
             " LEFT JOIN users u ON u.user_key = c.author_key"
             " WHERE c.chat_key = %s ORDER BY c.number LIMIT %s", (chat_key, limit))
-        return [(to_comment(r), int(r[14])) for r in rows]
+        return [(to_comment(r), int(r[EXTRA])) for r in rows]
 
     async def resolve_reports(self, comment_id: int) -> None:
         await self.db.execute("UPDATE reports SET open = 0 WHERE comment_id = %s AND open = 1", (comment_id,))

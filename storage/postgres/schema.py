@@ -327,4 +327,24 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
         created_at DOUBLE PRECISION NOT NULL
     );
     """,
+    # 17: rooms that mirror the others' new comments, and which message shows which comment (see storage/schema.py)
+    """
+    CREATE TABLE mirrors (
+        room_key TEXT PRIMARY KEY,
+        since DOUBLE PRECISION NOT NULL,
+        cursor DOUBLE PRECISION NOT NULL,
+        last_sent DOUBLE PRECISION NOT NULL DEFAULT 0,
+        holder TEXT,
+        held_until DOUBLE PRECISION
+    );
+    CREATE TABLE mirror_copies (
+        room_key TEXT NOT NULL,
+        comment_id BIGINT NOT NULL,
+        number INTEGER NOT NULL,
+        message_id TEXT NOT NULL,
+        shown_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (room_key, comment_id)
+    );
+    CREATE INDEX mirror_copies_by_message ON mirror_copies(room_key, message_id);
+    """,
 )

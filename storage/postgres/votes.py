@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.records import Comment
-from storage.comments import COMMENT_COLUMNS, COMMENT_FROM, to_comment
+from storage.comments import COMMENT_COLUMNS, COMMENT_FROM, EXTRA, to_comment
 from storage.postgres.database import PgDatabase
 from storage.votes import NOT_BANNED
 
@@ -38,7 +38,7 @@ class PgVoteQueries:
             " WHERE c.chat_key = %s AND c.article_id = %s AND c.status = 'visible' AND "
             + NOT_BANNED.format(chat="c.chat_key", now="%s")
             + " GROUP BY c.id, u.name ORDER BY n DESC, c.number DESC LIMIT %s", (chat_key, article_id, now, limit))
-        return [(to_comment(r), int(r[14])) for r in rows]
+        return [(to_comment(r), int(r[EXTRA])) for r in rows]
 
     async def recent_section_counts(self, chat_key: str, article_id: int, since: float) -> dict[str, int]:
         rows = await self.db.fetchall(
