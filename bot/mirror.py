@@ -91,7 +91,7 @@ class MirrorSender:
                 done.extend(await self._edit(mirror.room_key, discussion, message_id, platform,
                                              {c.id: at for c, at in changes}))
             fresh = [(c, at) for c, at in changes if c.id not in copies and c.status is Status.VISIBLE
-                     and c.room_key != mirror.room_key and c.created_at >= mirror.since]
+                     and c.room_key != mirror.room_key and c.number > mirror.after_number]
             sent_at: float | None = None
             batch = fresh[:MAX_BATCH] if now - mirror.last_sent >= GAP_SECONDS else []
             if batch:

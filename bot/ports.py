@@ -390,8 +390,8 @@ class WebPages(Protocol):
 class Mirrors(Protocol):
     """Rooms that show the other linked rooms' new comments as they come (/mirror)."""
 
-    async def set_mirror(self, room_key: str, on: bool, cursor: float, now: float, log: ModlogEntry) -> bool:
-        """False when it was so already. Turned on, it posts what changes after `cursor` and was made after `now`."""
+    async def set_mirror(self, room_key: str, discussion_key: str, on: bool, log: ModlogEntry) -> bool:
+        """False when it was so already. Turned on, it posts the discussion's comments made from now on."""
         ...
 
     async def mirror_on(self, room_key: str) -> bool: ...

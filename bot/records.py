@@ -192,7 +192,7 @@ class Mirror:
     """A room that shows the other rooms' new comments (/mirror on)."""
 
     room_key: str
-    since: float  # comments made before this are not posted (the bot's clock, like a comment's created_at)
+    after_number: int  # the discussion's comments up to this one were there before: they are not posted
     cursor: float  # the discussion's changes up to here are handled (the database's clock)
     last_sent: float  # when it last posted (the bot's clock)
 

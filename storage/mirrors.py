@@ -10,16 +10,18 @@ from storage.comments import insert_modlog
 from storage.connection import Database
 
 COPY_COLUMNS = "comment_id, number, message_id, shown_at"
+# a mirror starts after the discussion's last comment, and its last change
+START = "SELECT ?, coalesce(max(number), 0), coalesce(max(changed_at), 0) FROM comments WHERE chat_key = ?"
 
 
 class MirrorQueries:
     db: Database
 
-    async def set_mirror(self, room_key: str, on: bool, cursor: float, now: float, log: ModlogEntry) -> bool:
+    async def set_mirror(self, room_key: str, discussion_key: str, on: bool, log: ModlogEntry) -> bool:
         def work(db: sqlite3.Connection) -> bool:
             if on:
-                changed = db.execute("INSERT INTO mirrors(room_key, since, cursor) VALUES (?, ?, ?)"
-                                     " ON CONFLICT(room_key) DO NOTHING", (room_key, now, cursor)).rowcount
+                changed = db.execute(f"INSERT INTO mirrors(room_key, after_number, cursor) {START}"
+                                     " ON CONFLICT(room_key) DO NOTHING", (room_key, discussion_key)).rowcount
             else:
                 changed = db.execute("DELETE FROM mirrors WHERE room_key = ?", (room_key,)).rowcount
                 db.execute("DELETE FROM mirror_copies WHERE room_key = ?", (room_key,))
@@ -34,12 +36,12 @@ class MirrorQueries:
 
     async def mirrors_due(self, now: float, holder: str, hold_seconds: float, limit: int) -> list[Mirror]:
         def work(db: sqlite3.Connection) -> list[Mirror]:
-            rows = db.execute("SELECT room_key, since, cursor, last_sent FROM mirrors"
+            rows = db.execute("SELECT room_key, after_number, cursor, last_sent FROM mirrors"
                               " WHERE held_until IS NULL OR held_until < ? ORDER BY last_sent LIMIT ?",
                               (now, limit)).fetchall()
             db.executemany("UPDATE mirrors SET holder = ?, held_until = ? WHERE room_key = ?",
                            [(holder, now + hold_seconds, r[0]) for r in rows])
-            return [Mirror(str(r[0]), float(r[1]), float(r[2]), float(r[3])) for r in rows]
+            return [Mirror(str(r[0]), int(r[1]), float(r[2]), float(r[3])) for r in rows]
 
         return await self.db.transaction(work)
 

@@ -339,7 +339,7 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE mirrors (
         room_key TEXT PRIMARY KEY,
-        since REAL NOT NULL,
+        after_number INTEGER NOT NULL,
         cursor REAL NOT NULL,
         last_sent REAL NOT NULL DEFAULT 0,
         holder TEXT,

@@ -90,8 +90,7 @@ async def mirror(ctx: Context, args: str) -> Reply:
     if word == "on" and not (ctx.linked or await ctx.store.linked_rooms(ctx.room_key)):
         raise BotError("This room shares its discussion with no other room yet, so there is nothing to mirror. "
                        "Link one with /link first.")
-    cursor = await ctx.store.latest_change(ctx.chat_key)
-    changed = await ctx.store.set_mirror(ctx.room_key, word == "on", cursor, ctx.now(), ctx.log("mirror", word))
+    changed = await ctx.store.set_mirror(ctx.room_key, ctx.chat_key, word == "on", ctx.log("mirror", word))
     if word == "on":
         return text_reply(_("🔁 From now on, new comments from the other rooms are posted here as they come.")
                           if changed else _("🔁 Mirroring is on already."))

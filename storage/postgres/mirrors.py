@@ -9,15 +9,17 @@ from storage.mirrors import COPY_COLUMNS
 from storage.postgres.comments import insert_modlog
 from storage.postgres.database import Conn, PgDatabase
 
+START = "SELECT %s, coalesce(max(number), 0), coalesce(max(changed_at), 0) FROM comments WHERE chat_key = %s"
+
 
 class PgMirrorQueries:
     db: PgDatabase
 
-    async def set_mirror(self, room_key: str, on: bool, cursor: float, now: float, log: ModlogEntry) -> bool:
+    async def set_mirror(self, room_key: str, discussion_key: str, on: bool, log: ModlogEntry) -> bool:
         async def work(conn: Conn) -> bool:
             if on:
-                cur = await conn.execute("INSERT INTO mirrors(room_key, since, cursor) VALUES (%s, %s, %s)"
-                                         " ON CONFLICT (room_key) DO NOTHING", (room_key, now, cursor))
+                cur = await conn.execute(f"INSERT INTO mirrors(room_key, after_number, cursor) {START}"
+                                         " ON CONFLICT (room_key) DO NOTHING", (room_key, discussion_key))
             else:
                 cur = await conn.execute("DELETE FROM mirrors WHERE room_key = %s", (room_key,))
                 await conn.execute("DELETE FROM mirror_copies WHERE room_key = %s", (room_key,))
@@ -35,8 +37,8 @@ class PgMirrorQueries:
         rows = await self.db.write(
             "UPDATE mirrors SET holder = %s, held_until = %s WHERE room_key IN (SELECT room_key FROM mirrors"
             " WHERE held_until IS NULL OR held_until < %s ORDER BY last_sent LIMIT %s FOR UPDATE SKIP LOCKED)"
-            " RETURNING room_key, since, cursor, last_sent", (holder, now + hold_seconds, now, limit))
-        return [Mirror(str(r[0]), float(r[1]), float(r[2]), float(r[3])) for r in rows]
+            " RETURNING room_key, after_number, cursor, last_sent", (holder, now + hold_seconds, now, limit))
+        return [Mirror(str(r[0]), int(r[1]), float(r[2]), float(r[3])) for r in rows]
 
     async def mirror_copies(self, room_key: str, comment_ids: Sequence[int]) -> dict[int, MirrorCopy]:
         if not comment_ids:

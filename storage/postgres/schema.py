@@ -331,7 +331,7 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE mirrors (
         room_key TEXT PRIMARY KEY,
-        since DOUBLE PRECISION NOT NULL,
+        after_number INTEGER NOT NULL,
         cursor DOUBLE PRECISION NOT NULL,
         last_sent DOUBLE PRECISION NOT NULL DEFAULT 0,
         holder TEXT,
