@@ -410,7 +410,24 @@ class Mirrors(Protocol):
         ...
 
 
+class People(Protocol):
+    """One person's accounts on several platforms (/me link): one name on their comments, /mycomments lists
+    all of them, and their likes count once."""
+
+    async def person_accounts(self, user_key: str) -> list[tuple[str, str]]:
+        """Every account of this account's person (key, name), the first first; empty when it is not linked."""
+        ...
+
+    async def link_person(self, user_key: str, owner_key: str, now: float) -> None:
+        """Makes `user_key` (and any accounts linked to it) one person with `owner_key`."""
+        ...
+
+    async def unlink_person(self, user_key: str) -> bool:
+        """Takes this account out of its person; False when it was in none."""
+        ...
+
+
 class Store(Articles, Readers, Comments, Moderation, Feeds, Votes, Subscriptions, Reviews, Rooms, Codes, WebPages,
-            Mirrors, Protocol):
+            Mirrors, People, Protocol):
     """Everything the core stores, as one object: a store (SQLite or PostgreSQL) implements every small
     protocol above and `Inbox`. Each method is one transaction; writes are durable when they return."""

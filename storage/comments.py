@@ -19,7 +19,12 @@ COMMENT_COLUMNS = (
     " c.hold_reason, c.source_id, c.room_key"
 )
 EXTRA = 15  # the first column a query adds after COMMENT_COLUMNS
-COMMENT_FROM = "comments c LEFT JOIN users u ON u.user_key = c.author_key"
+# a comment shows its author's name; for an account linked to others (/me link), the person's first account's
+COMMENT_FROM = ("comments c LEFT JOIN people p ON p.user_key = c.author_key"
+                " LEFT JOIN users u ON u.user_key = coalesce(p.person_key, c.author_key)")
+# an author's accounts: the one given, and every account of its person (/me link)
+ACCOUNTS = ("(SELECT {me} UNION SELECT user_key FROM people WHERE person_key ="
+            " (SELECT person_key FROM people WHERE user_key = {me}))")
 # when a comment last changed, on the database's clock, so every process of a fleet agrees on the order
 DB_NOW = "((julianday('now') - 2440587.5) * 86400.0)"
 
@@ -300,9 +305,9 @@ class CommentQueries(ReadCaches):
 
     async def comments_by(self, chat_key: str, author_key: str, before: int | None, limit: int) -> list[Comment]:
         rows = await self.db.fetchall(
-            f"SELECT {COMMENT_COLUMNS} FROM {COMMENT_FROM} WHERE c.chat_key = ? AND c.author_key = ?"
-            " AND c.number < ? ORDER BY c.number DESC LIMIT ?",
-            (chat_key, author_key, before or 2**62, limit),
+            f"SELECT {COMMENT_COLUMNS} FROM {COMMENT_FROM} WHERE c.chat_key = ? AND c.author_key IN"
+            f" {ACCOUNTS.format(me='?')} AND c.number < ? ORDER BY c.number DESC LIMIT ?",
+            (chat_key, author_key, author_key, before or 2**62, limit),
         )
         return [to_comment(r) for r in rows]
 

@@ -60,6 +60,7 @@ TABLES: tuple[Table, ...] = (
     Table("web_pages", ("room_key",)),
     Table("mirrors", ("room_key",)),
     Table("mirror_copies", ("room_key", "comment_id")),
+    Table("people", ("user_key",)),
 )
 
 

@@ -355,6 +355,16 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX mirror_copies_by_message ON mirror_copies(room_key, message_id);
     """,
+    # 18: one person's accounts on several platforms (/me link): each linked account names the person's first
+    # account, whose name their comments show; likes count once per person
+    """
+    CREATE TABLE people (
+        user_key TEXT PRIMARY KEY,
+        person_key TEXT NOT NULL,
+        linked_at REAL NOT NULL
+    );
+    CREATE INDEX people_by_person ON people(person_key);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

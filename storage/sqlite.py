@@ -14,6 +14,7 @@ from storage.feeds import FeedQueries
 from storage.inbox import InboxQueries
 from storage.mirrors import MirrorQueries
 from storage.moderation import ModerationQueries
+from storage.people import PeopleQueries
 from storage.reviews import ReviewQueries
 from storage.rooms import RoomQueries
 from storage.subscriptions import SubscriptionQueries
@@ -23,7 +24,7 @@ from storage.webpages import WebPageQueries
 
 class SqliteStore(ArticleQueries, CommentQueries, ModerationQueries, InboxQueries, FeedQueries, VoteQueries,
                   SubscriptionQueries, ReviewQueries, RoomQueries, WebPageQueries,
-                  MirrorQueries):
+                  MirrorQueries, PeopleQueries):
     def __init__(self, db: Database, *, chat_article_seconds: float = CHAT_ARTICLE_SECONDS) -> None:
         super().__init__(chat_article_seconds)
         self.db = db

@@ -10,6 +10,9 @@ from storage.comments import COMMENT_COLUMNS, COMMENT_FROM, EXTRA, to_comment
 from storage.connection import Database
 
 # a voter who is banned here now does not count (a ban that ran out no longer hides their likes)
+# likes count once per person: the accounts of one person (/me link) are one voter
+VOTERS = ("count(DISTINCT coalesce((SELECT p.person_key FROM people p WHERE p.user_key = v.voter_key),"
+          " v.voter_key))")
 NOT_BANNED = ("NOT EXISTS (SELECT 1 FROM bans b WHERE b.chat_key = {chat} AND b.user_key = v.voter_key"
               " AND (b.until IS NULL OR b.until > {now}))")
 
@@ -33,14 +36,14 @@ class VoteQueries:
             return {}
         marks = ",".join("?" for _ in comment_ids)
         rows = await self.db.fetchall(
-            f"SELECT v.comment_id, count(*) FROM votes v WHERE v.comment_id IN ({marks}) AND "
+            f"SELECT v.comment_id, {VOTERS} FROM votes v WHERE v.comment_id IN ({marks}) AND "
             + NOT_BANNED.format(chat="?", now="?") + " GROUP BY v.comment_id",
             (*comment_ids, chat_key, now))
         return {int(r[0]): int(r[1]) for r in rows}
 
     async def top_comments(self, chat_key: str, article_id: int, now: float, limit: int) -> list[tuple[Comment, int]]:
         rows = await self.db.fetchall(
-            f"SELECT {COMMENT_COLUMNS}, count(*) AS n FROM {COMMENT_FROM} JOIN votes v ON v.comment_id = c.id"
+            f"SELECT {COMMENT_COLUMNS}, {VOTERS} AS n FROM {COMMENT_FROM} JOIN votes v ON v.comment_id = c.id"
             " WHERE c.chat_key = ? AND c.article_id = ? AND c.status = 'visible' AND "
             + NOT_BANNED.format(chat="c.chat_key", now="?")
             + " GROUP BY c.id ORDER BY n DESC, c.number DESC LIMIT ?", (chat_key, article_id, now, limit))

@@ -6,6 +6,7 @@ from bot.commands import (  # noqa: F401
     language,
     moderation,
     modqueue,
+    people,
     reading,
     rooms,
     subscriptions,

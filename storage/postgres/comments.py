@@ -11,7 +11,7 @@ from bot.records import Comment, ModlogEntry, NewComment, Position, Status
 from bot.types import Anchor, User
 from storage.behind import WriteBehind
 from storage.caches import ReadCaches
-from storage.comments import ALL_SECTIONS, COMMENT_COLUMNS, COMMENT_FROM, LEFT_QUEUE, to_comment
+from storage.comments import ACCOUNTS, ALL_SECTIONS, COMMENT_COLUMNS, COMMENT_FROM, LEFT_QUEUE, to_comment
 from storage.postgres.database import Conn, PgDatabase, one
 
 MODLOG_INSERT = ("INSERT INTO modlog(chat_key, at, actor_key, action, target, reason, before_text, after_text)"
@@ -251,8 +251,9 @@ class PgCommentQueries(ReadCaches):
 
     async def comments_by(self, chat_key: str, author_key: str, before: int | None, limit: int) -> list[Comment]:
         rows = await self.db.fetchall(
-            f"SELECT {COMMENT_COLUMNS} FROM {COMMENT_FROM} WHERE c.chat_key = %s AND c.author_key = %s"
-            " AND c.number < %s ORDER BY c.number DESC LIMIT %s", (chat_key, author_key, before or 2**62, limit))
+            f"SELECT {COMMENT_COLUMNS} FROM {COMMENT_FROM} WHERE c.chat_key = %s AND c.author_key IN"
+            f" {ACCOUNTS.format(me='%s')} AND c.number < %s ORDER BY c.number DESC LIMIT %s",
+            (chat_key, author_key, author_key, before or 2**62, limit))
         return [to_comment(r) for r in rows]
 
     async def all_comments(self, chat_key: str, after: int, limit: int) -> list[Comment]:

@@ -347,4 +347,13 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX mirror_copies_by_message ON mirror_copies(room_key, message_id);
     """,
+    # 18: one person's accounts on several platforms (see storage/schema.py)
+    """
+    CREATE TABLE people (
+        user_key TEXT PRIMARY KEY,
+        person_key TEXT NOT NULL,
+        linked_at DOUBLE PRECISION NOT NULL
+    );
+    CREATE INDEX people_by_person ON people(person_key);
+    """,
 )

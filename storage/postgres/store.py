@@ -12,6 +12,7 @@ from storage.postgres.inbox import PgInboxQueries
 from storage.postgres.listener import CHANNEL, CacheListener
 from storage.postgres.mirrors import PgMirrorQueries
 from storage.postgres.moderation import PgModerationQueries
+from storage.postgres.people import PgPeopleQueries
 from storage.postgres.reviews import PgReviewQueries
 from storage.postgres.rooms import PgRoomQueries
 from storage.postgres.subscriptions import PgSubscriptionQueries
@@ -21,7 +22,7 @@ from storage.postgres.webpages import PgWebPageQueries
 
 class PostgresStore(PgArticleQueries, PgCommentQueries, PgModerationQueries, PgInboxQueries, PgFeedQueries,
                     PgVoteQueries, PgSubscriptionQueries, PgReviewQueries, PgRoomQueries,
-                    PgWebPageQueries, PgMirrorQueries):
+                    PgWebPageQueries, PgMirrorQueries, PgPeopleQueries):
     def __init__(self, db: PgDatabase, *, chat_article_seconds: float = CHAT_ARTICLE_SECONDS) -> None:
         super().__init__(chat_article_seconds)
         self.db = db

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from bot.records import Comment
 from storage.comments import COMMENT_COLUMNS, COMMENT_FROM, EXTRA, to_comment
 from storage.postgres.database import PgDatabase
-from storage.votes import NOT_BANNED
+from storage.votes import NOT_BANNED, VOTERS
 
 
 class PgVoteQueries:
@@ -27,14 +27,14 @@ class PgVoteQueries:
         if not comment_ids:
             return {}
         rows = await self.db.fetchall(
-            "SELECT v.comment_id, count(*) FROM votes v WHERE v.comment_id = ANY(%s) AND "
+            f"SELECT v.comment_id, {VOTERS} FROM votes v WHERE v.comment_id = ANY(%s) AND "
             + NOT_BANNED.format(chat="%s", now="%s") + " GROUP BY v.comment_id",
             (list(comment_ids), chat_key, now))
         return {int(r[0]): int(r[1]) for r in rows}
 
     async def top_comments(self, chat_key: str, article_id: int, now: float, limit: int) -> list[tuple[Comment, int]]:
         rows = await self.db.fetchall(
-            f"SELECT {COMMENT_COLUMNS}, count(*) AS n FROM {COMMENT_FROM} JOIN votes v ON v.comment_id = c.id"
+            f"SELECT {COMMENT_COLUMNS}, {VOTERS} AS n FROM {COMMENT_FROM} JOIN votes v ON v.comment_id = c.id"
             " WHERE c.chat_key = %s AND c.article_id = %s AND c.status = 'visible' AND "
             + NOT_BANNED.format(chat="c.chat_key", now="%s")
             + " GROUP BY c.id, u.name ORDER BY n DESC, c.number DESC LIMIT %s", (chat_key, article_id, now, limit))
