@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from articlebot.dbcommands import redact
-from bot.records import FeedFollow, ModlogEntry
+from bot.records import FeedFollow, MirrorCopy, ModlogEntry
 from storage.copy import TABLES, copy_all
 from storage.copy_sqlite import SqliteEndpoint
 from tests.support import Harness
@@ -44,6 +44,11 @@ async def live_discussion(path: Path) -> None:
                                        ModlogEntry("test:group", 4.0, "test:boss", "link", "test:joined"))
         await h.store.open_web_page("test:group", "a-web-token", 4.0,
                                     ModlogEntry("test:group", 4.0, "test:boss", "web", "on"))
+        assert await h.store.set_mirror("test:joined", "test:group", True,
+                                        ModlogEntry("test:group", 4.0, "test:boss", "mirror", "on"))
+        assert await h.store.mirrors_due(4.0, "worker-1", 30.0, 10)
+        await h.store.mirror_done("test:joined", "worker-1", 4.0, 4.0, [MirrorCopy(1, 1, "777", 4.0)])
+        await h.store.link_person("test:u1", "test:u0", 4.0)
         follow = FeedFollow("test:group", "https://example.org/feed.xml", "Example", False, "test:boss", 3.0, 900.0)
         await h.store.follow_feed(follow, ["post-1", "https://example.org/p/1"],
                                   ModlogEntry("test:group", 3.0, "test:boss", "follow", follow.url))
