@@ -36,7 +36,7 @@ def nginx_or_skip() -> str:
     pytest.skip("nginx is not installed here (CI installs it)")
 
 
-def nginx_config(tmp: Path, port: int, workers: list[int]) -> Path:
+def nginx_config(tmp: Path, port: int, workers: list[int], web: tuple[int, int] = (8101, 8102)) -> Path:
     """deploy/nginx.conf with this test's port, certificate, files and worker ports; nothing else changed."""
     text = (ROOT / "deploy" / "nginx.conf").read_text()
     replaced = {
@@ -48,6 +48,8 @@ def nginx_config(tmp: Path, port: int, workers: list[int]) -> Path:
         "127.0.0.1:8081": f"127.0.0.1:{workers[0]}",
         "127.0.0.1:8082": f"127.0.0.1:{workers[1]}",
         "127.0.0.1:8083": f"127.0.0.1:{workers[2]}",
+        "127.0.0.1:8101": f"127.0.0.1:{web[0]}",
+        "127.0.0.1:8102": f"127.0.0.1:{web[1]}",
     }
     for old, new in replaced.items():
         assert old in text, f"deploy/nginx.conf no longer has {old!r}"

@@ -4,9 +4,11 @@ no platform ids), the live event stream, and the page in a real headless Chromiu
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -211,3 +213,58 @@ async def test_a_chinese_chat_gets_a_chinese_page(served: tuple[Harness, WebPage
     assert "这个讨论的网页" in await h.say("boss", "/web")
     _status, _headers, html = await get(await web_link(h))
     assert '<html lang="zh-Hans">' in html and "关于整篇文章" in html and "还没有评论。" in html
+
+
+async def test_behind_deploy_nginx_conf_a_page_streams_live_from_either_worker(tmp_path: Path) -> None:
+    """deploy/nginx.conf in front of two page servers on one store (as two workers would be): the page and its
+    event stream come through nginx over TLS, each new comment within a second (nginx buffers nothing)."""
+    from tests.pg_cluster import free_port
+    from tests.test_deploy_nginx import certificate, nginx_config, nginx_or_skip
+
+    nginx = nginx_or_skip()
+    certificate(tmp_path)
+    h = await Harness.open(tmp_path / "web.db")
+    servers = [WebPageServer(h.store, listen="127.0.0.1", port=0, poll_seconds=0.1) for _ in range(2)]
+    for server in servers:
+        await server.start()
+    port = free_port()
+    conf = nginx_config(tmp_path, port, [free_port() for _ in range(3)],
+                        (servers[0].bound_port or 0, servers[1].bound_port or 0))
+    proxy = await asyncio.create_subprocess_exec(nginx, "-p", str(tmp_path), "-c", str(conf), "-g", "daemon off;",
+                                                 stdin=asyncio.subprocess.DEVNULL)
+    h.core.services.web_base_url = f"https://127.0.0.1:{port}"
+    h.admin("boss")
+    try:
+        link = re.search(r"https://\S+", await h.say("boss", "/web"))
+        assert link is not None
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=False)) as session:
+            for _attempt in range(50):  # nginx starting
+                with contextlib.suppress(aiohttp.ClientConnectionError):
+                    async with session.get(link[0]) as response:
+                        assert response.status == 200 and "<h1>" in await response.text()
+                        assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+                        break
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("nginx did not answer")
+            for _reader in range(4):  # least_conn spreads them over both servers
+                async with session.get(f"{link[0]}/events") as response:
+                    stream = Stream(response)
+                    await asyncio.sleep(0.2)
+                    words = f"through nginx {_reader}"
+                    await h.say("ann", f"/comment {words}")
+                    async with asyncio.timeout(1.0):  # recent changes may come again first: pages show them once
+                        while words not in [c.get("text") for c in (await stream.next_event(within=1.0))[1]]:
+                            pass
+        for _wait in range(160):  # readers gone: nothing is left polling for them (after a keep-alive at most)
+            if all(server.live.watchers == {} for server in servers):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("a page server still watches a discussion nobody reads")
+    finally:
+        proxy.terminate()
+        await proxy.wait()
+        for server in servers:
+            await server.stop()
+        await h.close()

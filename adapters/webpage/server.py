@@ -29,7 +29,10 @@ STATIC = {"page.css": "text/css", "page.js": "text/javascript"}
 READER = "web:page"  # whose reading position the page asks for (none: a page shows the chat's article)
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")  # what /web makes (URL-safe base64); anything else is not looked up
 PAGE_BATCH = 1000  # comments read per query while a page is built
-KEEPALIVE_SECONDS = 15.0  # a comment line this often keeps proxies from closing an idle stream
+# A comment line this often keeps proxies from closing an idle stream, and finds a reader who left where the
+# proxy does not say so (nginx over TLS keeps the upstream open until the next write fails)
+KEEPALIVE_SECONDS = 5.0
+CHECK_EVERY = 3  # keep-alives: whether the address was revoked, or the room reads something else now
 # the page runs its own script and style only: nothing inline, nothing from another host
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
        "base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}")
@@ -81,7 +84,9 @@ class WebPageServer:
         app.router.add_get("/d/{token}", self._page)
         app.router.add_get("/d/{token}/events", self._events)
         app.router.add_get("/static/{name}", self._static)
-        self._runner = web.AppRunner(app, access_log=None)  # the access log would hold every page's token
+        # no access log: it would hold every page's token. A reader who leaves ends their stream at once (its
+        # handler is cancelled), so nothing keeps polling for a page nobody has open
+        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.listen, self.port)
         await site.start()
@@ -160,6 +165,7 @@ class WebPageServer:
                       since: float) -> None:
         delivered: dict[int, float] = {}  # comment id → the change this page last got (older ones are dropped)
         cursor = since
+        idle = 0
         async with self.live.subscribe(discussion, since) as queue:
             await response.write(b"retry: 2000\n\n")
             while True:
@@ -167,7 +173,8 @@ class WebPageServer:
                     async with asyncio.timeout(KEEPALIVE_SECONDS):
                         batch = await queue.get()
                 except TimeoutError:
-                    if await self._moved(page, discussion, article_id, response):
+                    idle += 1
+                    if idle % CHECK_EVERY == 0 and await self._moved(page, discussion, article_id, response):
                         return
                     await response.write(b": still here\n\n")
                     continue
