@@ -111,3 +111,16 @@ async def test_mirror_is_for_admins_of_linked_rooms(harness: Harness) -> None:
     assert "mirror" in await h.say("boss", "/modlog", HOME)
 
 
+
+
+async def test_a_held_comment_is_mirrored_once_approved(harness: Harness) -> None:
+    h = harness
+    desk, sender = await mirroring(h)
+    await h.say("boss", "/approval on", HOME)
+    assert "#1" in await h.say("ann", "/comment waits for a moderator", HOME)
+    await sender.send_due()
+    assert shown(desk, OTHER) == []  # held: nothing to show yet
+    h.clock.advance(GAP_SECONDS)
+    await h.say("sue", "/approve #1", OTHER)
+    await sender.send_due()
+    assert len(shown(desk, OTHER)) == 1 and "waits for a moderator" in shown(desk, OTHER)[0]
