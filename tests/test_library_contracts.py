@@ -5,6 +5,7 @@ tests/test_discord_internals.py.) And each platform limit the adapters name is t
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import re
 import sqlite3
@@ -67,6 +68,14 @@ def test_discord_http_client_requests_a_route_with_json_and_auth() -> None:
     assert route.url.endswith("/interactions/1/t/callback") and isinstance(Route.BASE, str)
 
 
+async def test_discord_answers_interactions_through_its_webhook_adapter_on_the_clients_session() -> None:
+    from discord.webhook.async_ import AsyncWebhookAdapter, async_context
+
+    assert isinstance(async_context.get(), AsyncWebhookAdapter)
+    assert params_of(AsyncWebhookAdapter.create_interaction_response) == [
+        "self", "interaction_id", "token", "session", "proxy", "proxy_auth", "params"]
+    http = HTTPClient(asyncio.get_running_loop())
+    assert hasattr(http, "_HTTPClient__session")  # what internals.session_of reads, as discord.py's Interaction does
 def test_discord_builds_message_bodies_with_allowed_mentions_and_a_reference() -> None:
     assert {"content", "allowed_mentions", "message_reference"} <= set(params_of(handle_message_parameters))
     params = discord_internals.message_params("hi", discord.AllowedMentions.none(), [],
