@@ -4,7 +4,6 @@ discussion: one numbering, one set of comments, one article and one moderation; 
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 from bot.records import Comment
@@ -85,49 +84,19 @@ async def test_a_telegram_group_and_a_discord_channel_share_one_discussion(tmp_p
     """One `articlebot run` serving both platforms: linked with a code, a comment made in the Telegram group is
     #1 in the Discord channel's /comments (marked as from Telegram), the Discord one is #2, and a removal by the
     Discord moderator hides it in the Telegram group too."""
-    from tests.discord_harness import ADMIN, GENERAL, PLAIN, plain
-    from tests.fakes.discord_server import FakeDiscord
-    from tests.fakes.telegram_server import FakeTelegram
-    from tests.telegram_harness import texts as tg_texts
-    from tests.telegram_process import BotProcess, bot_env
-    from tests.test_discord_process import TOKEN as DISCORD_TOKEN
-    from tests.test_discord_process import interact
-    from tests.test_telegram_process import GROUP, TOKEN, wait_until
+    from tests.both_platforms import TELEGRAM_MOD, both_platforms
+    from tests.discord_harness import ADMIN, PLAIN
 
-    mod, ann = 11, 12
-    async with FakeTelegram(token=TOKEN) as tg, FakeDiscord(token=DISCORD_TOKEN) as dc:
-        tg.set_admins(GROUP, [mod])
-        env = bot_env(tg.url, TOKEN, tmp_path / "both.db")
-        env.update(DISCORD_BOT_TOKEN=DISCORD_TOKEN, DISCORD_API_URL=f"{dc.url}/api/v10",
-                   DISCORD_GATEWAY_URL=f"{dc.ws_url}/", DISCORD_GUILD_IDS="2000")
-        bot = BotProcess(env, tmp_path / "bot.log")
-        await bot.start()
-        try:
-            await dc.wait_ready(timeout=60)
-            await asyncio.sleep(1.0)
-
-            async def tg_say(user: int, text: str) -> str:
-                sent = tg.push_message(GROUP, user, text)
-                await wait_until(lambda: any((c.params.get("reply_parameters") or {}).get("message_id")
-                                             == sent["message_id"] for c in tg.sent_messages(GROUP)), 30)
-                return tg_texts([c for c in tg.sent_messages(GROUP) if (c.params.get("reply_parameters") or {})
-                                 .get("message_id") == sent["message_id"]])
-
-            code = re.search(r"/link ([A-Z0-9]{8})", await tg_say(mod, "/link"))
-            assert code is not None
-            linked = plain(await interact(dc, dc.slash_interaction("link", [{"name": "code", "value": code[1]}],
-                                                                   ADMIN, GENERAL)))
-            assert "Linked" in linked
-            assert "Saved as #1" in await tg_say(ann, "/comment written in the Telegram group")
-            listing = plain(await interact(dc, dc.slash_interaction("comments", [], PLAIN, GENERAL)))
-            assert "written in the Telegram group" in listing and "✈️" in listing and "#1" in listing
-            said = plain(await interact(dc, dc.slash_interaction(
-                "comment", [{"name": "text", "value": "written in the Discord channel"}], PLAIN, GENERAL)))
-            assert "Saved as #2" in said
-            assert "written in the Discord channel" in await tg_say(ann, "/comments")
-            removed = plain(await interact(dc, dc.slash_interaction(
-                "remove", [{"name": "comment", "value": "#1"}], ADMIN, GENERAL)))
-            assert "Removed #1" in removed
-            assert "written in the Telegram group" not in await tg_say(ann, "/comments")
-        finally:
-            assert await bot.terminate() == 0
+    ann = 12
+    async with both_platforms(tmp_path) as both:
+        code = re.search(r"/link ([A-Z0-9]{8})", await both.tg_say(TELEGRAM_MOD, "/link"))
+        assert code is not None
+        assert "Linked" in await both.dc_say("link", [{"name": "code", "value": code[1]}], ADMIN)
+        assert "Saved as #1" in await both.tg_say(ann, "/comment written in the Telegram group")
+        listing = await both.dc_say("comments", [], PLAIN)
+        assert "written in the Telegram group" in listing and "✈️" in listing and "#1" in listing
+        said = await both.dc_say("comment", [{"name": "text", "value": "written in the Discord channel"}], PLAIN)
+        assert "Saved as #2" in said
+        assert "written in the Discord channel" in await both.tg_say(ann, "/comments")
+        assert "Removed #1" in await both.dc_say("remove", [{"name": "comment", "value": "#1"}], ADMIN)
+        assert "written in the Telegram group" not in await both.tg_say(ann, "/comments")
