@@ -15,6 +15,10 @@ CHAT_ARTICLE_SECONDS = 2.0
 POSITIONS_KEPT = 100_000
 PAIR = "\x1e"  # between a chat key and a user key in one notified key
 USERS_KEPT = 100_000
+# How long a section's comment count and lock are trusted: this process's own changes apply at once, so this only
+# bounds how soon /section shows a comment another process saved (reading it is a third of /section's store time)
+SECTION_STATE_SECONDS = 1.0
+CHATS_KEPT = 100_000
 
 
 class ReadCaches:
@@ -32,6 +36,8 @@ class ReadCaches:
         self._languages: dict[tuple[str, str], tuple[float, str | None, str | None]] = {}
         # room key -> the discussion it reads and writes (its own key unless it joined another with /link)
         self._discussions: dict[str, str] = {}
+        # chat key -> (article id, section key) -> (monotonic time read, visible comments, locked)
+        self._section_states: dict[str, dict[tuple[int, str], tuple[float, int, bool]]] = {}
 
     async def tell_others(self, conn: Any, kind: str, keys: list[str]) -> None:
         """Tell the other processes on this database what this one changed (PostgreSQL; SQLite's caches are
@@ -60,6 +66,7 @@ class ReadCaches:
             self.drop_all_cached()
 
     def drop_all_cached(self) -> None:
+        self._section_states.clear()
         self._discussions.clear()
         self._chat_articles.clear()
         self._positions.clear()
@@ -92,6 +99,22 @@ class ReadCaches:
         if len(self._positions) >= POSITIONS_KEPT:
             self._positions.clear()  # bounded memory; each reader costs one read again
         self._positions[(chat_key, user_key)] = position
+
+    def cached_section_state(self, chat_key: str, article_id: int, section_key: str) -> tuple[int, bool] | None:
+        known = self._section_states.get(chat_key, {}).get((article_id, section_key))
+        if known is None or time.monotonic() - known[0] >= SECTION_STATE_SECONDS or not self.caches_trusted():
+            return None
+        return known[1], known[2]
+
+    def remember_section_state(self, chat_key: str, article_id: int, section_key: str, count: int, locked: bool
+                               ) -> None:
+        if len(self._section_states) >= CHATS_KEPT:
+            self._section_states.clear()
+        self._section_states.setdefault(chat_key, {})[(article_id, section_key)] = (time.monotonic(), count, locked)
+
+    def forget_section_states(self, chat_key: str) -> None:
+        """A comment of this chat was added, hidden or shown, or a section locked: read its counts again."""
+        self._section_states.pop(chat_key, None)
 
     def cached_languages(self, chat_key: str, user_key: str) -> tuple[str | None, str | None] | None:
         if not self.caches_trusted():

@@ -29,6 +29,11 @@ ACCOUNTS = ("(SELECT {me} UNION SELECT user_key FROM people WHERE person_key ="
 DB_NOW = "((julianday('now') - 2440587.5) * 86400.0)"
 
 
+# one statement, two primary-key lookups: what /section shows besides the text (each query from Python costs
+# more than its lookup)
+SECTION_STATE = ("SELECT coalesce((SELECT visible FROM section_counts WHERE chat_key = ? AND article_id = ?"
+                 " AND section_key = ?), 0), EXISTS (SELECT 1 FROM locks WHERE chat_key = ? AND article_id = ?"
+                 " AND section_key IN (?, ''))")
 ALL_SECTIONS = "*"  # a subscription to every section of a chat (bot/commands/subscriptions.py writes it)
 
 
@@ -272,7 +277,9 @@ class CommentQueries(ReadCaches):
                 ))
             return comment, True
 
-        return await self.db.transaction(work)
+        added = await self.db.transaction(work)
+        self.forget_section_states(new.chat_key)
+        return added
 
     async def comment(self, chat_key: str, number: int) -> Comment | None:
         row = await self.db.fetchone(
@@ -319,17 +326,19 @@ class CommentQueries(ReadCaches):
         )
         return [to_comment(r) for r in rows]
 
-    async def section_state(self, chat_key: str, article_id: int) -> tuple[dict[str, int], frozenset[str]]:
-        def work(db: sqlite3.Connection) -> tuple[dict[str, int], frozenset[str]]:
-            # one statement for both: each query from Python costs more than its lookup
-            counts, locks = db.execute(
-                "SELECT (SELECT json_group_object(section_key, visible) FROM section_counts"
-                "  WHERE chat_key = :chat AND article_id = :article),"
-                " (SELECT json_group_array(section_key) FROM locks WHERE chat_key = :chat AND article_id = :article)",
-                {"chat": chat_key, "article": article_id}).fetchone()
-            return ({k: int(v) for k, v in json.loads(counts).items()}, frozenset(json.loads(locks)))
+    async def section_state(self, chat_key: str, article_id: int, section_key: str) -> tuple[int, bool]:
+        known = self.cached_section_state(chat_key, article_id, section_key)
+        if known is not None:
+            return known
 
-        return await self.db.read(work, snapshot=False)
+        def work(db: sqlite3.Connection) -> tuple[int, bool]:
+            count, locked = db.execute(SECTION_STATE, (chat_key, article_id, section_key, chat_key, article_id,
+                                                       section_key)).fetchone()
+            return int(count), bool(locked)
+
+        found = await self.db.read(work, snapshot=False)
+        self.remember_section_state(chat_key, article_id, section_key, *found)
+        return found
 
     async def section_counts(self, chat_key: str, article_id: int) -> dict[str, int]:
         rows = await self.db.fetchall(
@@ -367,7 +376,9 @@ class CommentQueries(ReadCaches):
             insert_modlog(db, log)
             return change_status(db, current, status, hold_reason, log)
 
-        return await self.db.transaction(work)
+        changed = await self.db.transaction(work)
+        self.forget_section_states(changed.chat_key)
+        return changed
 
     async def set_status_by_author(self, chat_key: str, author_key: str, status: Status, log: ModlogEntry) -> int:
         def work(db: sqlite3.Connection) -> int:
@@ -384,7 +395,9 @@ class CommentQueries(ReadCaches):
             ))
             return len(rows)
 
-        return await self.db.transaction(work)
+        count = await self.db.transaction(work)
+        self.forget_section_states(chat_key)
+        return count
 
     async def edits(self, comment_id: int) -> list[tuple[float, str, str]]:
         rows = await self.db.fetchall(

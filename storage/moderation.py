@@ -100,7 +100,9 @@ class ModerationQueries:
                 insert_modlog(db, log)
             return bool(cur.rowcount)
 
-        return await self.db.transaction(work)
+        changed = await self.db.transaction(work)
+        self.forget_section_states(chat_key)  # type: ignore[attr-defined]
+        return changed
 
     async def locks(self, chat_key: str, article_id: int) -> set[str]:
         rows = await self.db.fetchall(
@@ -153,7 +155,9 @@ class ModerationQueries:
                 insert_modlog(db, log_if_hidden)
             return added, count
 
-        return await self.db.transaction(work)
+        reported = await self.db.transaction(work)
+        self.forget_section_states(log_if_hidden.chat_key)  # type: ignore[attr-defined]
+        return reported
 
     async def open_reports(self, chat_key: str, limit: int) -> list[tuple[Comment, int]]:
         rows = await self.db.fetchall(

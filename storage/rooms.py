@@ -65,6 +65,7 @@ class RoomQueries:
 
         left = await self.db.transaction(work)
         self._discussions.pop(room_key, None)
+        self.forget_section_states(room_key)  # type: ignore[attr-defined]
         return left
 
     async def linked_rooms(self, discussion_key: str) -> list[tuple[str, str | None]]:

@@ -110,3 +110,21 @@ async def test_after_a_lost_listener_nothing_cached_is_trusted(workers: tuple[Ha
     assert "Night service" in await b.say("ann", "/sections")  # read afresh, not from memory
     await asyncio.wait_for(store.listener.listening.wait(), 10)  # listening again on its own
     assert store.caches_trusted()
+
+
+async def test_a_sections_count_follows_this_workers_comments_at_once_and_the_others_within_a_second(
+        workers: tuple[Harness, Harness]) -> None:
+    from storage.caches import SECTION_STATE_SECONDS
+
+    a, b = workers
+    await a.say("ann", "/section 2")
+    assert "💬 0 comments" in await a.say("ann", "/section 2")  # now kept in a's memory
+    await a.say("ann", "/comment through a")
+    assert "💬 1 comment." in await a.say("ann", "/section 2")  # its own comment: at once
+    await b.say("bob", "/section 2")
+    await b.say("bob", "/comment through b")
+    await asyncio.sleep(SECTION_STATE_SECONDS)
+    assert "💬 2 comments" in await a.say("ann", "/section 2")  # another worker's: within the second
+    await b.say("boss", "/lock 2")
+    await asyncio.sleep(SECTION_STATE_SECONDS)
+    assert "Commenting on this section is closed" in await a.say("ann", "/section 2")

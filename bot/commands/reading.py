@@ -18,9 +18,8 @@ R = Group.READING
 
 async def show_section(ctx: Context, article: Article, section: Section) -> Reply:
     await ctx.store.set_position(ctx.chat_key, ctx.user_key, Position(article.id, section.key))
-    counts, locks = await ctx.store.section_state(ctx.chat_key, article.id)
-    locked = bool(locks & {section.key, WHOLE_ARTICLE})
-    return views.section_view(article, section, counts.get(section.key, 0), locked)
+    count, locked = await ctx.store.section_state(ctx.chat_key, article.id, section.key)
+    return views.section_view(article, section, count, locked)
 
 
 HOT_DAYS = 3  # "most discussed now": the most comments within this many days

@@ -11,7 +11,15 @@ from bot.records import Comment, ModlogEntry, NewComment, Position, Status
 from bot.types import Anchor, User
 from storage.behind import WriteBehind
 from storage.caches import ReadCaches
-from storage.comments import ACCOUNTS, ALL_SECTIONS, COMMENT_COLUMNS, COMMENT_FROM, LEFT_QUEUE, to_comment
+from storage.comments import (
+    ACCOUNTS,
+    ALL_SECTIONS,
+    COMMENT_COLUMNS,
+    COMMENT_FROM,
+    LEFT_QUEUE,
+    SECTION_STATE,
+    to_comment,
+)
 from storage.postgres.database import Conn, PgDatabase, one
 
 MODLOG_INSERT = ("INSERT INTO modlog(chat_key, at, actor_key, action, target, reason, before_text, after_text)"
@@ -220,6 +228,7 @@ class PgCommentQueries(ReadCaches):
                 if attempt == ADD_RETRIES - 1:
                     raise
         assert row is not None
+        self.forget_section_states(new.chat_key)
         comment_id, number, name = row
         if number is None:  # delivered before: the comment it made
             found = await self.db.fetchone(f"SELECT {COMMENT_COLUMNS} FROM {COMMENT_FROM} WHERE c.id = %s",
@@ -262,16 +271,15 @@ class PgCommentQueries(ReadCaches):
             " ORDER BY c.number LIMIT %s", (chat_key, after, limit))
         return [to_comment(r) for r in rows]
 
-    async def section_state(self, chat_key: str, article_id: int) -> tuple[dict[str, int], frozenset[str]]:
-        row = await self.db.fetchone(
-            # one statement for both: each round trip costs more than its lookup
-            "SELECT (SELECT coalesce(json_object_agg(section_key, visible), '{}') FROM section_counts"
-            "  WHERE chat_key = %(chat)s AND article_id = %(article)s),"
-            " (SELECT coalesce(json_agg(section_key), '[]') FROM locks"
-            "  WHERE chat_key = %(chat)s AND article_id = %(article)s)",
-            {"chat": chat_key, "article": article_id})
+    async def section_state(self, chat_key: str, article_id: int, section_key: str) -> tuple[int, bool]:
+        known = self.cached_section_state(chat_key, article_id, section_key)
+        if known is not None:
+            return known
+        row = await self.db.fetchone(SECTION_STATE.replace("?", "%s"), (chat_key, article_id, section_key, chat_key,
+                                                                        article_id, section_key))
         assert row is not None
-        return {k: int(v) for k, v in row[0].items()}, frozenset(row[1])
+        self.remember_section_state(chat_key, article_id, section_key, int(row[0]), bool(row[1]))
+        return int(row[0]), bool(row[1])
 
     async def section_counts(self, chat_key: str, article_id: int) -> dict[str, int]:
         rows = await self.db.fetchall(
@@ -298,7 +306,9 @@ class PgCommentQueries(ReadCaches):
             await insert_modlog(conn, log)
             return await change_status(conn, current, status, hold_reason, log)
 
-        return await self.db.transaction(work)
+        changed = await self.db.transaction(work)
+        self.forget_section_states(changed.chat_key)
+        return changed
 
     async def set_status_by_author(self, chat_key: str, author_key: str, status: Status, log: ModlogEntry) -> int:
         async def work(conn: Conn) -> int:
@@ -312,7 +322,9 @@ class PgCommentQueries(ReadCaches):
                                                   log.reason, f"{len(rows)} comments", None))
             return len(rows)
 
-        return await self.db.transaction(work)
+        count = await self.db.transaction(work)
+        self.forget_section_states(chat_key)
+        return count
 
     async def edits(self, comment_id: int) -> list[tuple[float, str, str]]:
         rows = await self.db.fetchall("SELECT edited_at, text_before, text_after FROM comment_edits"

@@ -79,7 +79,9 @@ class PgModerationQueries:
                        log: ModlogEntry) -> bool:
         sql = ("INSERT INTO locks(chat_key, article_id, section_key) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING"
                if locked else "DELETE FROM locks WHERE chat_key = %s AND article_id = %s AND section_key = %s")
-        return await self._delete_logged(sql, (chat_key, article_id, section_key), log)
+        changed = await self._delete_logged(sql, (chat_key, article_id, section_key), log)
+        self.forget_section_states(chat_key)  # type: ignore[attr-defined]
+        return changed
 
     async def locks(self, chat_key: str, article_id: int) -> set[str]:
         rows = await self.db.fetchall("SELECT section_key FROM locks WHERE chat_key = %s AND article_id = %s",
@@ -122,7 +124,9 @@ class PgModerationQueries:
                 await insert_modlog(conn, log_if_hidden)
             return added, count
 
-        return await self.db.transaction(work)
+        reported = await self.db.transaction(work)
+        self.forget_section_states(log_if_hidden.chat_key)  # type: ignore[attr-defined]
+        return reported
 
     async def open_reports(self, chat_key: str, limit: int) -> list[tuple[Comment, int]]:
         rows = await self.db.fetchall(
