@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 
 from bot.actions import Verb, encode
-from bot.i18n import N_, _, ngettext
+from bot.i18n import N_, _, current, ngettext
 from bot.records import MARK_END, MARK_START, WHOLE_ARTICLE, Article, Comment, SearchHit, Section, Status
 from bot.types import Anchor, Block, Button, Heading, Paragraph, Quote, Reply, Span, Style
 
@@ -118,7 +118,26 @@ def _section_body(title: str, total: int, section: Section) -> tuple[Block, ...]
             *(Paragraph.of(p) for p in section.paragraphs))
 
 
+# (article object, section key, count, locked, language) -> the reply; the article is kept in the value, so its id
+# is not reused while its entry lives. /section is the most frequent answer, and its reply is the same for
+# everyone until a comment changes the count; adapters may also reuse their rendering of the same reply object.
+_SECTION_VIEWS: dict[tuple[int, str, int, bool, str], tuple[Article, Reply]] = {}
+SECTION_VIEWS_KEPT = 2048
+
+
 def section_view(article: Article, section: Section, comment_count: int, locked: bool) -> Reply:
+    key = (id(article), section.key, comment_count, locked, current())
+    known = _SECTION_VIEWS.get(key)
+    if known is not None and known[0] is article:
+        return known[1]
+    if len(_SECTION_VIEWS) >= SECTION_VIEWS_KEPT:
+        _SECTION_VIEWS.clear()
+    reply = _section_view(article, section, comment_count, locked)
+    _SECTION_VIEWS[key] = (article, reply)
+    return reply
+
+
+def _section_view(article: Article, section: Section, comment_count: int, locked: bool) -> Reply:
     blocks = list(_section_body(article.title, len(article.sections), section))
     if locked:
         blocks.append(Paragraph.of(Span(_("🔒 Commenting on this section is closed."), Style.ITALIC)))

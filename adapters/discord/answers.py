@@ -7,6 +7,7 @@ ping but the one person an answer reaches, a deferred "thinking…" replaced by 
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import logging
 from collections.abc import Awaitable, Callable
@@ -21,7 +22,7 @@ from adapters.discord.payloads import RawInteraction
 from adapters.discord.send import DONE, NO_PINGS, TRANSIENT, Failed, Outgoing, allowed, attempt, notice_plan, plan
 from bot.core import Core
 from bot.i18n import _, speaking
-from bot.types import Outcome
+from bot.types import Outcome, Reply
 
 log = logging.getLogger("articlebot.discord")
 JSON = internals.JSON
@@ -44,7 +45,37 @@ def gateway_answer(http: HTTPClient, raw: RawInteraction) -> FirstAnswer:
     return send
 
 
+# an answer's reply object -> (it, its messages): the core hands out the same reply object again for the same
+# view (a section, say), so its rendering and splitting are done once; the reply is kept, so its id is not reused
+_PLANS: dict[int, tuple[Reply, list[Outgoing]]] = {}
+PLANS_KEPT = 1024
+
+
+def planned(outcome: Outcome) -> list[Outgoing]:
+    if len(outcome.replies) != 1 or outcome.notice is not None:
+        return plan(outcome)
+    reply = outcome.replies[0]
+    known = _PLANS.get(id(reply))
+    if known is not None and known[0] is reply:
+        return known[1]
+    if len(_PLANS) >= PLANS_KEPT:
+        _PLANS.clear()
+    items = plan(outcome)
+    _PLANS[id(reply)] = (reply, items)
+    return items
+
+
 def message_params(item: Outgoing) -> MultipartParameters:
+    """The body of one message; callers take its JSON with `internals.body_of`, which copies it."""
+    return _text_params(item) if item.file is None else _params(item)
+
+
+@functools.lru_cache(maxsize=1024)  # the same answer again (a section): its body is built once
+def _text_params(item: Outgoing) -> MultipartParameters:
+    return _params(item)
+
+
+def _params(item: Outgoing) -> MultipartParameters:
     file = discord.File(io.BytesIO(item.file.content), filename=item.file.filename) if item.file else None
     return internals.message_params(item.content, allowed(item), components_of(item.buttons),
                                     file=file, flags=EPHEMERAL if item.private else 0)
@@ -96,7 +127,7 @@ class RawAnswerer:
             log.debug("could not answer a Discord interaction: %s", type(err).__name__)
 
     async def send(self, outcome: Outcome, *, press: bool) -> None:
-        items = plan(outcome)
+        items = planned(outcome)
         if outcome.notice and (not items or (press and all(i.private for i in items))):
             items = notice_plan(outcome.notice)  # a refused or stale press: a short note only the presser sees
         if not items:
