@@ -34,8 +34,10 @@ class ReadCaches:
         self._known_users: dict[str, tuple[str, str | None]] = {}
         # (chat key, user key) -> (monotonic time read, the chat's language, the person's language)
         self._languages: dict[tuple[str, str], tuple[float, str | None, str | None]] = {}
-        # room key -> the discussion it reads and writes (its own key unless it joined another with /link)
-        self._discussions: dict[str, str] = {}
+        # room key -> (monotonic time read, the discussion it reads and writes: its own key unless it joined
+        # another with /link); trusted as long as a chat's article (a room linked by another process sharing a
+        # SQLite file is seen this soon; PostgreSQL tells at once)
+        self._discussions: dict[str, tuple[float, str]] = {}
         # chat key -> (article id, section key) -> (monotonic time read, visible comments, locked)
         self._section_states: dict[str, dict[tuple[int, str], tuple[float, int, bool]]] = {}
 
@@ -115,6 +117,17 @@ class ReadCaches:
     def forget_section_states(self, chat_key: str) -> None:
         """A comment of this chat was added, hidden or shown, or a section locked: read its counts again."""
         self._section_states.pop(chat_key, None)
+
+    def cached_discussion(self, room_key: str) -> str | None:
+        known = self._discussions.get(room_key)
+        if known is None or time.monotonic() - known[0] >= self.chat_article_seconds or not self.caches_trusted():
+            return None
+        return known[1]
+
+    def remember_discussion(self, room_key: str, discussion_key: str) -> None:
+        if len(self._discussions) >= CHATS_KEPT:
+            self._discussions.clear()
+        self._discussions[room_key] = (time.monotonic(), discussion_key)
 
     def cached_languages(self, chat_key: str, user_key: str) -> tuple[str | None, str | None] | None:
         if not self.caches_trusted():

@@ -4,6 +4,7 @@ discussion: one numbering, one set of comments, one article and one moderation; 
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from bot.records import Comment
@@ -100,3 +101,20 @@ async def test_a_telegram_group_and_a_discord_channel_share_one_discussion(tmp_p
         assert "written in the Discord channel" in await both.tg_say(ann, "/comments")
         assert "Removed #1" in await both.dc_say("remove", [{"name": "comment", "value": "#1"}], ADMIN)
         assert "written in the Telegram group" not in await both.tg_say(ann, "/comments")
+
+
+async def test_a_room_linked_by_another_process_on_the_same_sqlite_file_is_seen_within_seconds(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from storage.caches import CHAT_ARTICLE_SECONDS
+
+    path = tmp_path / "shared.db"
+    a, b = await Harness.open(path), await Harness.open(path)  # as `articlebot run` and the console beside it
+    try:
+        assert await a.store.discussion_of(OTHER) == OTHER  # now kept in a's memory
+        await linked(b)
+        await asyncio.sleep(CHAT_ARTICLE_SECONDS)
+        assert await a.store.discussion_of(OTHER) == HOME
+        assert "Saved as #1" in await a.say("bob", "/comment through the other process", OTHER)
+        assert "through the other process" in await b.say("cat", "/comments", HOME)
+    finally:
+        await a.close()
+        await b.close()

@@ -10,15 +10,15 @@ from storage.rooms import COPY_COMMENTS, COPY_COUNTS
 
 class PgRoomQueries:
     db: PgDatabase
-    _discussions: dict[str, str]
+    _discussions: dict[str, tuple[float, str]]
 
     async def discussion_of(self, room_key: str) -> str:
-        known = self._discussions.get(room_key)
+        known = self.cached_discussion(room_key)  # type: ignore[attr-defined]
         if known is not None:
-            return known
+            return str(known)
         row = await self.db.fetchone("SELECT discussion_key FROM room_links WHERE room_key = %s", (room_key,))
         found = str(row[0]) if row is not None else room_key
-        self._discussions[room_key] = found
+        self.remember_discussion(room_key, found)  # type: ignore[attr-defined]
         return found
 
     async def link_room(self, room_key: str, discussion_key: str, title: str | None, now: float,
