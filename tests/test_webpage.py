@@ -268,3 +268,46 @@ async def test_behind_deploy_nginx_conf_a_page_streams_live_from_either_worker(t
         for server in servers:
             await server.stop()
         await h.close()
+
+
+async def test_another_site_can_frame_the_page_only_when_the_room_allows_it(
+        served: tuple[Harness, WebPageServer]) -> None:
+    """A page of another origin (another port) holds an <iframe> of the room's page: Chromium shows the
+    discussion in it after `/web embed on`, and refuses to (frame-ancestors 'none') before and after `off`."""
+    from aiohttp import web
+
+    h, _server = served
+    await h.say("ann", "/comment seen through a frame")
+    link = await web_link(h)
+
+    async def host(request: web.Request) -> web.Response:
+        return web.Response(text=f'<!doctype html><title>another site</title><iframe id="f" src="{link}" '
+                                 'width="600" height="400"></iframe>', content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/", host)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    other = f"http://127.0.0.1:{runner.addresses[0][1]}/"
+
+    async def framed_text(page: object) -> str:
+        await page.goto(other)  # type: ignore[attr-defined]
+        await asyncio.sleep(0.5)
+        frame = page.frame_locator("#f")  # type: ignore[attr-defined]
+        try:
+            return await frame.locator("body").inner_text(timeout=1500)  # type: ignore[no-any-return]
+        except Exception:  # the browser refused to show it: there is no document in the frame to read
+            return ""
+
+    try:
+        async with browser() as chromium:
+            page = await chromium.new_page(viewport=DESKTOP)
+            assert "seen through a frame" not in await framed_text(page)
+            await h.say("boss", "/web embed on")
+            assert "seen through a frame" in await framed_text(page)
+            await h.say("boss", "/web embed off")
+            assert "seen through a frame" not in await framed_text(page)
+    finally:
+        await runner.cleanup()
