@@ -211,8 +211,17 @@ async def test_a_chinese_chat_gets_a_chinese_page(served: tuple[Harness, WebPage
     h, _server = served
     await h.say("boss", "/language chat zh")
     assert "这个讨论的网页" in await h.say("boss", "/web")
-    _status, _headers, html = await get(await web_link(h))
+    link = await web_link(h)
+    _status, _headers, html = await get(link)
     assert '<html lang="zh-Hans">' in html and "关于整篇文章" in html and "还没有评论。" in html
+    await h.say("ann", "/comment 中文评论：写得很好 👍")
+    async with browser() as chromium:
+        page = await chromium.new_page(viewport=PHONE)
+        await page.goto(link)
+        await page.wait_for_selector("#live.on", timeout=5000)
+        assert await page.locator("#live").text_content() == "实时"
+        assert "中文评论" in (await page.locator("#c1 .text").text_content() or "")
+        await screenshot(page, "web-phone-zh")
 
 
 async def test_behind_deploy_nginx_conf_a_page_streams_live_from_either_worker(tmp_path: Path) -> None:
