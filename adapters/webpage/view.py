@@ -23,6 +23,7 @@ class CommentNode:
     at_text: str
     edited: bool
     replies: list[CommentNode] = field(default_factory=list)
+    names_parent: bool = False  # answers a comment shown elsewhere on the page (another section): "↪ #3" links it
 
 
 @dataclass
@@ -47,14 +48,18 @@ def node(comment: Comment) -> CommentNode:
                        comment.edited_at is not None)
 
 
-def threads(comments: Iterable[Comment]) -> list[CommentNode]:
-    """Top-level comments in order, each with its replies under it; a reply whose parent is not shown (hidden,
-    or in another section) stands on its own."""
+def threads(comments: Iterable[Comment], shown: frozenset[int] = frozenset()) -> list[CommentNode]:
+    """Top-level comments in order, each with its replies under it; a reply whose parent is not here stands on
+    its own, naming its parent when that is `shown` elsewhere on the page (not when it is hidden)."""
     nodes = {c.number: node(c) for c in sorted(comments, key=lambda c: c.number)}
     roots: list[CommentNode] = []
     for item in nodes.values():
         parent = nodes.get(item.parent) if item.parent is not None else None
-        (parent.replies if parent is not None and parent is not item else roots).append(item)
+        if parent is not None and parent is not item:
+            parent.replies.append(item)
+        else:
+            item.names_parent = item.parent is not None and item.parent in shown
+            roots.append(item)
     return roots
 
 
@@ -64,10 +69,11 @@ def sections(article: Article, comments: Iterable[Comment]) -> tuple[list[Sectio
     for comment in comments:
         if comment.status is Status.VISIBLE and comment.article_id == article.id:
             by_section.setdefault(comment.section_key, []).append(comment)
-    views = [SectionView(s.key, s.heading, s.paragraphs, threads(by_section.get(s.key, ())),
+    shown = frozenset(c.number for listed in by_section.values() for c in listed)
+    views = [SectionView(s.key, s.heading, s.paragraphs, threads(by_section.get(s.key, ()), shown),
                          len(by_section.get(s.key, ()))) for s in article.sections]
     whole = by_section.get(WHOLE_ARTICLE, [])
-    return views, SectionView(WHOLE_ARTICLE, "", (), threads(whole), len(whole))
+    return views, SectionView(WHOLE_ARTICLE, "", (), threads(whole, shown), len(whole))
 
 
 def change(comment: Comment, changed_at: float) -> dict[str, object]:

@@ -23,8 +23,9 @@
     li.dataset.n = String(c.n);
     const article = document.createElement("article");
     const header = document.createElement("header");
-    const number = document.createElement("span");
+    const number = document.createElement("a");
     number.className = "n";
+    number.href = "#c" + c.n;
     const author = document.createElement("span");
     author.className = "author";
     const time = document.createElement("time");
@@ -68,8 +69,15 @@
     if (!li) {
       li = build(c);
       const parent = c.parent !== null ? document.getElementById("c" + c.parent) : null;
-      const list = parent && discussion.contains(parent)
-        ? parent.querySelector(".replies") : discussion.querySelector(".comments");
+      const nested = parent && discussion.contains(parent);
+      const list = nested ? parent.querySelector(".replies") : discussion.querySelector(".comments");
+      if (parent && !nested) { // it answers a comment in another section: name it
+        const link = document.createElement("a");
+        link.className = "parent";
+        link.href = "#c" + c.parent;
+        link.textContent = "↪ #" + c.parent;
+        li.querySelector("header").append(" ", link);
+      }
       insertByNumber(list, li);
     }
     fill(li, c);
