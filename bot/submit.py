@@ -136,8 +136,11 @@ async def record_comment(
     if parent is not None and parent.author_key != ctx.user_key and comment.status is Status.VISIBLE \
             and not await ctx.store.is_quiet(parent.author_key):
         # the confirmation reaches the parent's author: a reply to their message (Telegram notifies them),
-        # or a mention of them alone (Discord)
-        reply = replace(reply, notify=Notify(parent.author_key, parent.source_id))
+        # or a mention of them alone (Discord). Their message is only this room's when they wrote it here: a
+        # comment from a linked room names a message of another chat (another platform's id, or an unrelated
+        # message of this chat with the same number)
+        here = (parent.room_key or parent.chat_key) == ctx.room_key
+        reply = replace(reply, notify=Notify(parent.author_key, parent.source_id if here else None))
     return reply
 
 

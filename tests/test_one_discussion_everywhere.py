@@ -10,12 +10,18 @@ import re
 import time
 from pathlib import Path
 
-from tests.both_platforms import TELEGRAM_MOD, both_platforms
+from tests.both_platforms import TELEGRAM_MOD, BothPlatforms, both_platforms
 from tests.discord_harness import ADMIN, GENERAL, PLAIN
 from tests.fakes.discord_server import FakeDiscord
+from tests.fakes.telegram_server import Call
 from tests.pg_cluster import free_port
-from tests.test_telegram_process import wait_until
+from tests.test_telegram_process import GROUP, wait_until
 from tests.web_browser import DESKTOP, browser, screenshot
+
+
+def tg_copies(both: BothPlatforms, words: str) -> list[Call]:
+    return [c for c in both.tg.sent_messages(GROUP) if c.method == "sendMessage" and "🔁" in c.params["text"]
+            and words in c.params["text"]]
 
 
 def mirrored(dc: FakeDiscord, words: str) -> list[str]:
@@ -30,6 +36,7 @@ async def test_a_telegram_comment_reaches_discord_its_mirror_and_the_web_page(tm
         assert code is not None
         assert "Linked" in await both.dc_say("link", [{"name": "code", "value": code[1]}], ADMIN)
         assert "From now on" in await both.dc_say("mirror", [{"name": "on", "value": "on"}], ADMIN)
+        assert "From now on" in await both.tg_say(TELEGRAM_MOD, "/mirror on")  # both ways
         link = re.search(r"http://\S+", await both.tg_say(TELEGRAM_MOD, "/web"))
         assert link is not None and link[0].startswith(f"http://127.0.0.1:{web_port}/d/")
 
@@ -55,6 +62,19 @@ async def test_a_telegram_comment_reaches_discord_its_mirror_and_the_web_page(tm
             assert "Saved as #2" in said_there
             await page.wait_for_selector("#c2", timeout=1000)
             assert "🎮" in (await page.locator("#c2 .author").text_content() or "")
+
+            # mirrored into the Telegram group too, and a reply to that copy is a reply to #2
+            await wait_until(lambda: bool(tg_copies(both, "said on Discord")), 10)
+            copy_there = tg_copies(both, "said on Discord")
+            assert len(copy_there) == 1 and "🎮" in copy_there[0].params["text"]
+            # the confirmation replies to the Telegram message that asked: #2's own message is on Discord
+            sent = both.tg.push_message(GROUP, ann, "answering the Discord comment", reply_to=copy_there[0].result)
+            await wait_until(lambda: any("Saved as #3" in c.params.get("text", "") for c in both.tg.sent_messages(GROUP)
+                                         if (c.params.get("reply_parameters") or {}).get("message_id")
+                                         == sent["message_id"]), 30)
+            await page.wait_for_selector("#c2 .replies #c3", timeout=1000)  # nested under #2 on the page
+            confirmation = [c for c in both.tg.sent_messages(GROUP) if "Saved as #3" in c.params.get("text", "")]
+            assert "(reply to #2)" in confirmation[0].params["text"]
 
             assert "Removed #1" in await both.dc_say("remove", [{"name": "comment", "value": "#1"}], ADMIN)
             await page.wait_for_selector("#c1", state="detached", timeout=1000)

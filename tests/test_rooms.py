@@ -118,3 +118,16 @@ async def test_a_room_linked_by_another_process_on_the_same_sqlite_file_is_seen_
     finally:
         await a.close()
         await b.close()
+
+
+async def test_a_reply_from_another_room_does_not_name_a_message_of_this_one(harness: Harness) -> None:
+    """Telegram's confirmation of a reply answers the parent's own message, so its author is notified; from a
+    linked room that message is in another chat, and its number may be an unrelated message here."""
+    h = harness
+    await linked(h)
+    await h.send("ann", "/comment in the home room", HOME, message_id="500")
+    here = await h.send("bob", "/reply #1 from the home room too", HOME, message_id="501")
+    there = await h.send("cat", "/reply #1 from the other room", OTHER, message_id="502")
+    assert here.replies[0].notify is not None and here.replies[0].notify.message_id == "500"
+    assert there.replies[0].notify is not None and there.replies[0].notify.user_key == "test:ann"
+    assert there.replies[0].notify.message_id is None
