@@ -122,7 +122,8 @@ class ModQueueSender:
                     else _("♻️ #{number} by {author} is visible again after an appeal:"))
             blocks = [Paragraph.of(line.format(number=comment.number, author=comment.author_name)),
                       *views.comment_blocks(comment, article, self.services.clock.now(), show_section=True)]
-        await self.announcer.announce(review.chat_key, Reply(tuple(blocks), anchor=Anchor(
+        # in the room it was written in (of the rooms sharing the discussion), where its author waits for it
+        await self.announcer.announce(comment.room_key or review.chat_key, Reply(tuple(blocks), anchor=Anchor(
             article.id, comment.section_key, comment.number)))
 
     async def _language(self, chat_key: str, user_key: str) -> str:

@@ -357,3 +357,17 @@ async def test_telegram_a_banned_member_appeals_privately_and_a_moderator_accept
         assert "Saved as #2" in texts(await rig.say(cat, "/comment thank you"))
         modlog = texts(await rig.say(mod, "/modlog"))
         assert "appeal accepted" in modlog and "unban" in modlog
+
+
+async def test_a_comment_held_in_a_linked_room_is_shown_there_once_approved(harness: Harness) -> None:
+    from tests.test_rooms import HOME, OTHER, linked
+
+    await linked(harness)
+    desk, sender = await held_world(harness)
+    assert "waiting for a moderator" in await harness.say("ann", "/comment from the joined room", OTHER)
+    await sender.send_due()
+    await harness.press("boss", desk.button("test:boss", "ok"), "test:boss", private=True)
+    await sender.send_due()
+    (shown,) = desk.in_chat(OTHER)  # where Ann wrote it, not the home room
+    assert "#1 by Ann was approved" in words(shown) and "from the joined room" in words(shown)
+    assert desk.in_chat(HOME) == []
