@@ -102,7 +102,7 @@ class FeedPoller:
                 if entry.link:
                     lines.append(entry.link)
                 lines.append(_("(It could not be read as an article.)"))
-                return int(await self.announcer.announce(follow.chat_key, text_reply(*lines)) is not None)
+                return await self._tell(follow, text_reply(*lines))
             slug = slugify(slug_from_link(entry.link) if entry.link else entry.title) or slugify(parsed.title)
             now = self.services.clock.now()
             saved = await store.save_article(slug, parsed, now)
@@ -119,7 +119,14 @@ class FeedPoller:
             else:
                 tail = Paragraph.of(_("Read it here with /article {slug}.").format(slug=article.slug))
                 reply = Reply((head, *overview.blocks, tail))
-            return int(await self.announcer.announce(follow.chat_key, reply) is not None)
+            return await self._tell(follow, reply)
+
+    async def _tell(self, follow: FeedFollow, reply: Reply) -> int:
+        """Announces in the chat that follows the feed and in every room sharing its discussion (/link); 1 when
+        any of them heard it."""
+        rooms = [follow.chat_key, *(key for key, _title in await self.services.store.linked_rooms(follow.chat_key))]
+        heard = [await self.announcer.announce(room, reply) is not None for room in rooms]
+        return int(any(heard))
 
     async def _article(self, entry: FeedEntry) -> tuple[ParsedArticle, FetchedPage | None]:
         """The post as an article: from the feed when it carries the whole post, else from its page."""

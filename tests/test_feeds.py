@@ -183,3 +183,16 @@ async def test_a_followed_feeds_new_post_appears_in_the_telegram_group_by_itself
             assert "New in “Bakery news”" in check_html(announced.params["text"])
         finally:
             assert await bot.terminate() == 0
+
+
+async def test_a_new_post_is_announced_in_every_room_sharing_the_discussion(world, site: Site) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_rooms import HOME, OTHER, linked
+
+    h, heard, poller = world
+    await linked(h)
+    await h.say("boss", f"/follow {site.url}/feed.xml", HOME)
+    site.add("third", "A third rising", full=False)
+    h.clock.advance(INTERVAL + 1)
+    assert await poller.poll_due() == 1  # one post
+    assert sorted(chat for chat, _reply in heard.said) == sorted([HOME, OTHER])  # told in both rooms
+    assert all("A third rising" in text for text in heard.texts())
