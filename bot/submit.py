@@ -125,7 +125,7 @@ async def record_comment(
         text=body,
         status=status,
         created_at=now,
-        source_id=ctx.event.message_id,
+        source_id=source_of(ctx),
         hold_reason=hold_reason,
         room_key=ctx.room_key,
     )
@@ -140,8 +140,22 @@ async def record_comment(
         # comment from a linked room names a message of another chat (another platform's id, or an unrelated
         # message of this chat with the same number)
         here = (parent.room_key or parent.chat_key) == ctx.room_key
-        reply = replace(reply, notify=Notify(parent.author_key, parent.source_id if here else None))
+        message = parent.source_id.rpartition(ROOM_MARK)[2] if here and parent.source_id else None
+        reply = replace(reply, notify=Notify(parent.author_key, message))
     return reply
+
+
+ROOM_MARK = "#"  # between a linked room's key and its message id in a comment's source
+
+
+def source_of(ctx: Context) -> str | None:
+    """The platform message a comment comes from, which a second delivery of it repeats. Message numbers are per
+    chat (two linked Telegram groups each have a message 500), so a room that joined another's discussion
+    names itself too; the home room's are plain, as before rooms could be linked."""
+    message = ctx.event.message_id
+    if message is None or ctx.room_key == ctx.chat_key:
+        return message
+    return f"{ctx.room_key}{ROOM_MARK}{message}"
 
 
 def confirmation(comment: Comment, article: Article) -> Reply:

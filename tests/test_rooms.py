@@ -131,3 +131,17 @@ async def test_a_reply_from_another_room_does_not_name_a_message_of_this_one(har
     assert here.replies[0].notify is not None and here.replies[0].notify.message_id == "500"
     assert there.replies[0].notify is not None and there.replies[0].notify.user_key == "test:ann"
     assert there.replies[0].notify.message_id is None
+
+
+async def test_two_linked_rooms_may_both_have_a_message_500(harness: Harness) -> None:
+    """Message numbers are per chat: the same number in two rooms is two comments, and each repeated delivery
+    is still one."""
+    h = harness
+    await linked(h)
+    assert "Saved as #1" in await h.say("ann", "/comment message 500 of the home room", HOME, message_id="500")
+    assert "Saved as #2" in await h.say("bob", "/comment message 500 of the other room", OTHER, message_id="500")
+    assert "Saved as #2" in await h.say("bob", "/comment message 500 of the other room", OTHER, message_id="500")
+    assert "Saved as #1" in await h.say("ann", "/comment message 500 of the home room", HOME, message_id="500")
+    assert await texts(h, HOME) == ["#1 message 500 of the home room", "#2 message 500 of the other room"]
+    replied = await h.send("cat", "/reply #2 an answer in the other room", OTHER, message_id="501")
+    assert replied.replies[0].notify is not None and replied.replies[0].notify.message_id == "500"
