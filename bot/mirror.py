@@ -83,7 +83,7 @@ class MirrorSender:
         changes = await store.comment_changes(discussion, mirror.cursor - OVERLAP_SECONDS, CHANGES)
         copies = await store.mirror_copies(mirror.room_key, [c.id for c, _at in changes])
         platform = mirror.room_key.partition(":")[0]
-        chat_language = (await store.languages(mirror.room_key, ""))[0] or ENGLISH
+        chat_language = (await store.languages(discussion, ""))[0] or ENGLISH  # settings are the discussion's
         done: list[MirrorCopy] = []
         stale = {copies[c.id].message_id for c, at in changes if c.id in copies and at > copies[c.id].shown_at}
         with speaking(chat_language):

@@ -124,3 +124,14 @@ async def test_a_held_comment_is_mirrored_once_approved(harness: Harness) -> Non
     await h.say("sue", "/approve #1", OTHER)
     await sender.send_due()
     assert len(shown(desk, OTHER)) == 1 and "waits for a moderator" in shown(desk, OTHER)[0]
+
+
+async def test_copies_speak_the_discussions_language(harness: Harness) -> None:
+    h = harness
+    desk, sender = await mirroring(h)
+    await h.say("sue", "/language chat zh", OTHER)  # one discussion, one set of settings: both rooms
+    await h.say("ann", "/comment a comment to be removed", HOME)
+    await sender.send_due()
+    await h.say("boss", "/remove #1", HOME)
+    await sender.send_due()
+    assert "#1 已被管理员移除。" in shown(desk, OTHER)[0]
