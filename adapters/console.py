@@ -178,5 +178,6 @@ async def run_console(session: ConsoleSession, stdin: TextIO, interactive: bool,
                 return
             await session.send(line)
     else:
-        for line in stdin:
+        # read in a thread, so what runs beside the console (its web page) is served while it waits for input
+        while line := await asyncio.to_thread(stdin.readline):
             await session.send(line.rstrip("\n"))

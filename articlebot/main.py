@@ -175,7 +175,13 @@ async def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     store = await open_store(settings)
     pages = make_pages(settings)
+    web = None
     try:
+        if settings.web_port is not None:  # the console's discussion on the web too: a local demo of /web
+            from adapters.webpage.server import WebPageServer
+
+            web = WebPageServer(store, listen=settings.web_listen, port=settings.web_port)
+            await web.start()
         name = args.user.strip() or "you"
         session = ConsoleSession(
             core=make_core(store, settings, pages),
@@ -192,6 +198,8 @@ async def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
                 pass
         await run_console(session, sys.stdin, interactive)
     finally:
+        if web is not None:
+            await web.stop()
         await pages.close()
         await store.close()
     return 0

@@ -147,3 +147,38 @@ def test_import_show_prints_the_whole_article_and_stores_nothing(tmp_path: Path)
     assert [out.index(f". {h}") for h in HEADINGS] == sorted(out.index(f". {h}") for h in HEADINGS)
     assert "cost of living in China, particularly for housing" in out  # each section's text
     assert not (tmp_path / "s.db").exists()
+
+
+def test_the_console_serves_its_web_page_when_web_port_is_set(tmp_path: Path) -> None:
+    """`WEB_PORT=… ./start`: /web in the console gives an address that serves the console's discussion while it
+    runs."""
+    import re
+    import urllib.request
+
+    from tests.pg_cluster import free_port
+
+    port = free_port()
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith(("TELEGRAM_", "DISCORD_", "DATABASE_", "LANG", "LC_"))}
+    clean.update(PYTHONPATH=str(ROOT), WEB_PORT=str(port), PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen([sys.executable, "-m", "articlebot", "console", "--admin", "--db", str(tmp_path / "c.db")],
+                            cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=clean)
+    try:
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write("/comment seen on the web from the console\n/web\n")
+        proc.stdin.flush()
+        link = None
+        for _line in range(400):
+            found = re.search(r"http://127\.0\.0\.1:\d+/d/\S+", proc.stdout.readline())
+            if found:
+                link = found[0]
+                break
+        assert link is not None and link.startswith(f"http://127.0.0.1:{port}/d/")
+        with urllib.request.urlopen(link, timeout=10) as response:  # noqa: S310  (loopback, this test's server)
+            page = response.read().decode()
+        assert "seen on the web from the console" in page and "⌨️" in page
+    finally:
+        if proc.stdin is not None:
+            proc.stdin.close()
+        assert proc.wait(timeout=60) == 0
