@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from bot.context import Services
 from bot.i18n import ENGLISH, N_, _, speaking
 from bot.ports import Announcer
-from bot.records import Article, Comment, Mirror, MirrorCopy, Status
+from bot.records import Article, Comment, Mirror, MirrorCopy, ModlogEntry, Status
 from bot.types import Anchor, Block, Paragraph, Quote, Reply, Sent, Span, Style
 from bot.views import author_label, section_label, viewing_from
 
@@ -25,6 +25,9 @@ GAP_SECONDS = 3.0
 MAX_BATCH = 8
 BATCH_CHARS = 1200  # of comment text per message, shared by its comments: a batch fits Discord's 2,000 characters
 MIN_PREVIEW = 150
+# a room that refuses this many mirrored messages in a row (the bot was removed, or may not write there) stops
+# being mirrored into, with a modlog line saying why, instead of being tried every few seconds for ever
+GIVE_UP_AFTER = 20
 OVERLAP_SECONDS = 5.0  # changes are read again this far back (see adapters/webpage/live.py)
 CHANGES = 500
 HIDDEN = N_("#{number} was removed by a moderator.")
@@ -63,6 +66,7 @@ class MirrorSender:
         self.services = services
         self.announcer = announcer
         self.holder = holder
+        self._refused: dict[str, int] = {}  # room key -> messages refused in a row, in this process
 
     async def send_due(self) -> int:
         """Posts and edits what is due in every mirroring room this process could claim; returns how many."""
@@ -75,7 +79,18 @@ class MirrorSender:
             except Exception:  # one room that cannot be written to must not hold up the others; retried later
                 log.exception("could not mirror comments into %s", mirror.room_key)
                 await store.mirror_done(mirror.room_key, self.holder, mirror.cursor, now, ())
+                await self._refusal(mirror.room_key, now)
         return len(due)
+
+    async def _refusal(self, room_key: str, now: float) -> None:
+        refused = self._refused[room_key] = self._refused.get(room_key, 0) + 1
+        if refused < GIVE_UP_AFTER:
+            return
+        del self._refused[room_key]
+        discussion = await self.services.store.discussion_of(room_key)
+        log.warning("stopped mirroring into %s: %d messages in a row could not be sent there", room_key, refused)
+        await self.services.store.set_mirror(room_key, discussion, False, ModlogEntry(
+            discussion, now, "system", "mirror", "off", f"the room refused {refused} messages in a row"))
 
     async def _mirror(self, mirror: Mirror, now: float) -> None:
         store = self.services.store
@@ -100,7 +115,9 @@ class MirrorSender:
                 sent = await self.announcer.announce(mirror.room_key, reply)
                 if sent is None:
                     log.info("could not mirror %d comments into %s", len(batch), mirror.room_key)
+                    await self._refusal(mirror.room_key, now)
                 else:
+                    self._refused.pop(mirror.room_key, None)
                     done.extend(MirrorCopy(c.id, c.number, sent.message_id, at) for c, at in batch)
         waiting = fresh[len(batch):]
         # the next round reads again from the first comment still waiting, else from the last change read

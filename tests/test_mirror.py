@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.mirror import GAP_SECONDS, MirrorSender
-from bot.types import Reply
+from bot.mirror import GAP_SECONDS, GIVE_UP_AFTER, MirrorSender
+from bot.types import Reply, Sent
 from tests.support import Harness
 from tests.test_modqueue import Desk, words
 from tests.test_rooms import HOME, OTHER, linked
@@ -135,3 +135,23 @@ async def test_copies_speak_the_discussions_language(harness: Harness) -> None:
     await h.say("boss", "/remove #1", HOME)
     await sender.send_due()
     assert "#1 已被管理员移除。" in shown(desk, OTHER)[0]
+
+
+class Refusing(Desk):
+    """A platform where the bot was removed from the mirroring room: nothing can be sent there."""
+
+    async def announce(self, chat_key: str, reply: Reply) -> Sent | None:
+        return None if chat_key == OTHER else await super().announce(chat_key, reply)
+
+
+async def test_a_room_that_refuses_every_copy_stops_being_mirrored_into(harness: Harness) -> None:
+    h = harness
+    await mirroring(h)
+    sender = MirrorSender(h.core.services, Refusing(), "p")
+    for i in range(GIVE_UP_AFTER):
+        assert await h.store.mirror_on(OTHER)
+        await h.say("ann", f"/comment number {i}", HOME)
+        await sender.send_due()
+        h.clock.advance(GAP_SECONDS)
+    assert not await h.store.mirror_on(OTHER)
+    assert "refused 20 messages in a row" in await h.say("boss", "/modlog", HOME)
