@@ -13,7 +13,7 @@ from collections.abc import Callable
 from types import FrameType, ModuleType
 from typing import Any
 
-from bench import core_cost, discord_e2e, fleet, importer, postgres, reads, start, telegram_e2e, writes
+from bench import core_cost, discord_e2e, fleet, importer, postgres, reads, start, telegram_e2e, webpage, writes
 from bench.common import RESULTS, Options, Result, Row, machine_info
 
 BENCHMARKS: dict[str, ModuleType] = {
@@ -26,6 +26,7 @@ BENCHMARKS: dict[str, ModuleType] = {
     "postgres": postgres,
     "importer": importer,
     "fleet": fleet,
+    "webpage": webpage,
 }
 # a last-resort wall-clock limit per benchmark; each also bounds its own loops and waits well within this
 HARD_LIMIT_S = {"quick": 180, "full": 1500}

@@ -320,3 +320,24 @@ async def test_another_site_can_frame_the_page_only_when_the_room_allows_it(
             assert "seen through a frame" not in await framed_text(page)
     finally:
         await runner.cleanup()
+
+
+async def test_pages_opened_at_once_share_one_watcher_and_leave_none_behind(
+        served: tuple[Harness, WebPageServer]) -> None:
+    h, server = served
+    link = await web_link(h)
+
+    def watching() -> int:
+        return sum(1 for t in asyncio.all_tasks() if t.get_name().startswith("articlebot-web-") and not t.done())
+
+    async with aiohttp.ClientSession() as session:
+        responses = await asyncio.gather(*(session.get(f"{link}/events") for _ in range(20)))
+        await asyncio.gather(*(r.content.readline() for r in responses))  # each stream has begun
+        assert len(server.live.watchers) == 1 and watching() == 1
+        for response in responses:
+            response.close()
+    for _wait in range(100):
+        if watching() == 0 and not server.live.watchers:
+            break
+        await asyncio.sleep(0.02)
+    assert watching() == 0 and server.live.watchers == {}

@@ -32,7 +32,7 @@ class SlowReader(Exception):
 @dataclass
 class Watcher:
     discussion: str
-    cursor: float
+    cursor: float | None  # None until its task has read where the discussion's changes stand
     queues: set[asyncio.Queue[list[Change] | None]] = field(default_factory=set)
     seen: dict[int, float] = field(default_factory=dict)  # comment id → the change last handed out
     task: asyncio.Task[None] | None = None
@@ -50,8 +50,8 @@ class LiveDiscussions:
         None in the queue means the page fell too far behind."""
         queue: asyncio.Queue[list[Change] | None] = asyncio.Queue(QUEUE_LIMIT)
         watcher = self.watchers.get(discussion)
-        if watcher is None:
-            watcher = self.watchers[discussion] = Watcher(discussion, await self.store.latest_change(discussion))
+        if watcher is None:  # made and registered with no await between: pages opening at once share it
+            watcher = self.watchers[discussion] = Watcher(discussion, None)
             watcher.task = asyncio.create_task(self._watch(watcher), name=f"articlebot-web-{len(self.watchers)}")
         watcher.queues.add(queue)
         try:
@@ -60,8 +60,9 @@ class LiveDiscussions:
             yield queue
         finally:
             watcher.queues.discard(queue)
-            if not watcher.queues and self.watchers.get(discussion) is watcher:
-                del self.watchers[discussion]
+            if not watcher.queues:
+                if self.watchers.get(discussion) is watcher:
+                    del self.watchers[discussion]
                 if watcher.task is not None:
                     watcher.task.cancel()
 
@@ -94,6 +95,8 @@ class LiveDiscussions:
             await asyncio.sleep(self.poll_seconds)
 
     async def _poll(self, watcher: Watcher) -> None:
+        if watcher.cursor is None:
+            watcher.cursor = await self.store.latest_change(watcher.discussion)
         after = watcher.cursor - OVERLAP_SECONDS
         while True:
             changes = await self.store.comment_changes(watcher.discussion, after, BATCH)
