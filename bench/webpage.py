@@ -71,11 +71,17 @@ async def run_mode(work: Path, mode: str, pages: int, comments: int) -> dict[str
     url = f"http://127.0.0.1:{server.bound_port}/d/{page.token}/events"
     arrived: dict[str, list[float]] = {}
     everywhere: dict[str, asyncio.Event] = {}  # set once every open page has read that comment
+    opened = 0
+    all_open = asyncio.Event()
     latencies: list[float] = []
     try:
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
             async def reader() -> None:
+                nonlocal opened
                 async with session.get(url, timeout=aiohttp.ClientTimeout(total=None)) as response:
+                    opened += 1
+                    if opened == pages:
+                        all_open.set()
                     async for line in response.content:
                         text = line.decode()
                         for word in text.split('"text":"')[1:]:
@@ -85,7 +91,9 @@ async def run_mode(work: Path, mode: str, pages: int, comments: int) -> dict[str
                                 everywhere[key].set()
 
             readers = [asyncio.create_task(reader()) for _ in range(pages)]
-            await asyncio.sleep(1.0)
+            async with asyncio.timeout(60):
+                await all_open.wait()
+            await asyncio.sleep(1.0)  # every page has caught up: from now on only watching costs queries
             calls_before, idle_start = calls, time.perf_counter()
             await asyncio.sleep(2.0)
             idle_rate = (calls - calls_before) / (time.perf_counter() - idle_start)
