@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 
 from bot.context import Services
 from bot.i18n import ENGLISH, N_, _, speaking
-from bot.ports import Announcer
+from bot.ports import CHANGE_OVERLAP_SECONDS, Announcer
 from bot.records import Article, Comment, Mirror, MirrorCopy, ModlogEntry, Status
 from bot.types import Anchor, Block, Paragraph, Quote, Reply, Sent, Span, Style
 from bot.views import author_label, section_label, viewing_from
@@ -28,7 +28,6 @@ MIN_PREVIEW = 150
 # a room that refuses this many mirrored messages in a row (the bot was removed, or may not write there) stops
 # being mirrored into, with a modlog line saying why, instead of being tried every few seconds for ever
 GIVE_UP_AFTER = 20
-OVERLAP_SECONDS = 5.0  # changes are read again this far back (see adapters/webpage/live.py)
 CHANGES = 500
 HIDDEN = N_("#{number} was removed by a moderator.")
 
@@ -95,16 +94,16 @@ class MirrorSender:
     async def _mirror(self, mirror: Mirror, now: float) -> None:
         store = self.services.store
         discussion = await store.discussion_of(mirror.room_key)
-        changes = await store.comment_changes(discussion, mirror.cursor - OVERLAP_SECONDS, CHANGES)
+        changes = await store.comment_changes(discussion, mirror.cursor - CHANGE_OVERLAP_SECONDS, CHANGES)
         copies = await store.mirror_copies(mirror.room_key, [c.id for c, _at in changes])
         platform = mirror.room_key.partition(":")[0]
         chat_language = (await store.languages(discussion, ""))[0] or ENGLISH  # settings are the discussion's
         done: list[MirrorCopy] = []
         stale = {copies[c.id].message_id for c, at in changes if c.id in copies and at > copies[c.id].shown_at}
+        changed = {c.id: at for c, at in changes}
         with speaking(chat_language):
             for message_id in sorted(stale):
-                done.extend(await self._edit(mirror.room_key, discussion, message_id, platform,
-                                             {c.id: at for c, at in changes}))
+                done.extend(await self._edit(mirror.room_key, discussion, message_id, platform, changed))
             fresh = [(c, at) for c, at in changes if c.id not in copies and c.status is Status.VISIBLE
                      and c.room_key != mirror.room_key and c.number > mirror.after_number]
             sent_at: float | None = None

@@ -359,6 +359,12 @@ class Codes(Protocol):
         ...
 
 
+# What changed since a moment is read again this far back: on PostgreSQL a transaction can commit after a later one
+# that read the clock after it, so a change may appear "in the past" for as long as a write transaction takes.
+# Readers of `comment_changes` (live pages, mirrors) skip what they already handled.
+CHANGE_OVERLAP_SECONDS = 5.0
+
+
 class WebPages(Protocol):
     """Each room's read-only web page, and what changed in a discussion since a moment, for pages that show
     changes live. Moments are the database's clock, so every process of a fleet agrees on their order."""

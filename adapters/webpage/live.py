@@ -10,23 +10,16 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-from bot.ports import WebPages
+from bot.ports import CHANGE_OVERLAP_SECONDS, WebPages
 from bot.records import Comment
 
 log = logging.getLogger("articlebot.webpage")
 
 POLL_SECONDS = 0.3  # a new comment is on every open page well within a second
-# Changes are looked for again this far back: on PostgreSQL a transaction can commit after a later one that
-# read the clock after it, so a change may appear "in the past" for as long as a write transaction takes.
-OVERLAP_SECONDS = 5.0
 BATCH = 500  # changes read per query; a busier moment is read in several
 QUEUE_LIMIT = 1000  # batches a slow page may fall behind by before it is closed (it reconnects and catches up)
 
 Change = tuple[Comment, float]
-
-
-class SlowReader(Exception):
-    """A page that did not take its changes in time; its connection is closed and it catches up on reconnect."""
 
 
 @dataclass
@@ -73,15 +66,20 @@ class LiveDiscussions:
         await asyncio.gather(*tasks, return_exceptions=True)
         self.watchers.clear()
 
-    async def _catch_up(self, queue: asyncio.Queue[list[Change] | None], discussion: str, since: float) -> None:
-        after = since - OVERLAP_SECONDS
+    async def _changes(self, discussion: str, since: float) -> AsyncIterator[list[Change]]:
+        """What changed after `since` (and the overlap before it), a batch at a time."""
+        after = since - CHANGE_OVERLAP_SECONDS
         while True:
             changes = await self.store.comment_changes(discussion, after, BATCH)
-            if changes:
-                queue.put_nowait(changes)
+            yield changes
             if len(changes) < BATCH:
                 return
             after = changes[-1][1]
+
+    async def _catch_up(self, queue: asyncio.Queue[list[Change] | None], discussion: str, since: float) -> None:
+        async for changes in self._changes(discussion, since):
+            if changes:
+                queue.put_nowait(changes)
 
     async def _watch(self, watcher: Watcher) -> None:
         while True:
@@ -97,15 +95,13 @@ class LiveDiscussions:
     async def _poll(self, watcher: Watcher) -> None:
         if watcher.cursor is None:
             watcher.cursor = await self.store.latest_change(watcher.discussion)
-        after = watcher.cursor - OVERLAP_SECONDS
-        while True:
-            changes = await self.store.comment_changes(watcher.discussion, after, BATCH)
+        async for changes in self._changes(watcher.discussion, watcher.cursor):
             fresh = [(c, at) for c, at in changes if watcher.seen.get(c.id) != at]
             for comment, at in fresh:
                 watcher.seen[comment.id] = at
             if changes:
                 watcher.cursor = max(watcher.cursor, changes[-1][1])
-            horizon = watcher.cursor - OVERLAP_SECONDS
+            horizon = watcher.cursor - CHANGE_OVERLAP_SECONDS
             for comment_id in [i for i, at in watcher.seen.items() if at < horizon]:
                 del watcher.seen[comment_id]
             if fresh:
@@ -117,6 +113,3 @@ class LiveDiscussions:
                         with contextlib.suppress(asyncio.QueueEmpty):
                             queue.get_nowait()
                         queue.put_nowait(None)
-            if len(changes) < BATCH:
-                return
-            after = changes[-1][1]

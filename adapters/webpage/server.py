@@ -15,7 +15,7 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
-from adapters.webpage.live import Change, LiveDiscussions
+from adapters.webpage.live import POLL_SECONDS, Change, LiveDiscussions
 from adapters.webpage.view import change, sections
 from adapters.webpage.words import words
 from bot.i18n import speaking
@@ -65,13 +65,12 @@ def moment(text: str | None) -> float | None:
 
 
 class WebPageServer:
-    def __init__(self, store: Store, *, listen: str, port: int, poll_seconds: float | None = None) -> None:
+    def __init__(self, store: Store, *, listen: str, port: int, poll_seconds: float = POLL_SECONDS) -> None:
         self.store = store
         self.listen = listen
         self.port = port
         self.bound_port: int | None = None
-        self.live = LiveDiscussions(store) if poll_seconds is None else LiveDiscussions(store,
-                                                                                        poll_seconds=poll_seconds)
+        self.live = LiveDiscussions(store, poll_seconds=poll_seconds)
         self.templates = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                                             undefined=jinja2.StrictUndefined)
         self._runner: web.AppRunner | None = None
@@ -128,15 +127,13 @@ class WebPageServer:
         return web.Response(text=html, content_type="text/html", charset="utf-8", headers=headers)
 
     def render(self, article: Article | None, comments: list[Comment], since: float, language: str) -> str:
-        template = self.templates.get_template("page.html")
-        if article is None:
-            return template.render(article=None, t=words(), language=language, since=repr(since), sections=[],
-                                   whole=None,
-                                   source=None)
-        shown, whole = sections(article, comments)
-        source = article.source if article.source and article.source.startswith(("https://", "http://")) else None
-        return template.render(article=article, t=words(), language=language, since=repr(since), sections=shown,
-                               whole=whole, source=source)
+        shown, whole = sections(article, comments) if article is not None else ([], None)
+        source = article.source if article is not None else None
+        if source is not None and not source.startswith(("https://", "http://")):
+            source = None  # a link to the original only when it is a web address
+        return self.templates.get_template("page.html").render(
+            article=article, t=words(), language=language, since=repr(since), sections=shown, whole=whole,
+            source=source)
 
     async def _events(self, request: web.Request) -> web.StreamResponse:
         page, discussion = await self._find(request)
