@@ -9,6 +9,12 @@ and "burst" (all N at once: a backlog of N events in the bot, for information). 
 sending the first event to the REST call that completes the N-th distinct answer (a message created in reply to
 one of the N events). Per mode, runs alternate articlebot, bare, articlebot, bare, ... (ROUNDS each); the best
 run of each is reported.
+
+A third mode, "slash", sends `/section N` as slash commands. There the bare bot gives the same answer as
+articlebot: text as long, and the same row of navigation buttons (a `discord.ui.View`, the way a discord.py bot
+sends buttons); the fake's own work per answer grows with its size and buttons, and on two cores the fake is as
+busy as the bot, so a lighter answer would measure the fake as much as the bot. A bare bot answering with text
+only runs too, for information. Slash runs take about a second each, so they get SLASH_ROUNDS rounds.
 """
 
 from __future__ import annotations
@@ -40,12 +46,17 @@ TARGET_RATIO = 0.9
 POLL_SECONDS = 0.05
 READY_LIMIT_S = 30.0
 ROUNDS = 3  # a 2,000-event run lasts one or two seconds, so one run is noisy
+SLASH_ROUNDS = 5  # a slash run lasts about one second
 WINDOW = 100  # events in flight in the "window" mode (Telegram's getUpdates hands out at most 100 at a time)
 MODES = {"window": WINDOW, "burst": 0, "slash": WINDOW}  # slash: /section N as slash commands, windowed
 SLASH_CHANNELS = tuple(range(3001, 3011))  # 50 members in 10 channels (the fake makes these channels)
 SLASH_USERS = 50
 ANSWER_CHARS = {"window": TEXT_ANSWER_CHARS, "burst": TEXT_ANSWER_CHARS, "slash": TEXT_ANSWER_CHARS}
-READY_MARK = {"articlebot": b"Discord: ready in", "bare": b"bare discord bot ready"}
+BARE_READY = b"bare discord bot ready"
+READY_MARK = {"articlebot": b"Discord: ready in", "bare": BARE_READY, "bare-text": BARE_READY}
+# who runs in each mode; in "slash" mode "bare" answers with articlebot's buttons and "bare-text" without
+KINDS = {"window": ("articlebot", "bare"), "burst": ("articlebot", "bare"),
+         "slash": ("articlebot", "bare", "bare-text")}
 
 
 @dataclass
@@ -130,6 +141,8 @@ async def start_bot(kind: str, mode: str, url: str, ws_url: str, work: Path, log
             env = child_env()
             args = ["-m", "bench.bare_discord", "--api-url", f"{url}/api/v10", "--gateway-url", f"{ws_url}/",
                     "--token", TOKEN, "--answer-chars", str(ANSWER_CHARS[mode])]
+            if mode == "slash" and kind == "bare":
+                args += ["--nav-buttons", str(SECTIONS)]
         return await asyncio.create_subprocess_exec(PYTHON, *args, cwd=str(work), env=env,
                                                     stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=out)
 
@@ -215,7 +228,6 @@ def _delta(start: float | None, end: float | None) -> float | None:
 
 async def _run(opts: Options, core_ms: float) -> Result:
     n = 300 if opts.quick else 2000
-    rounds = ROUNDS
     limit = 60.0 if opts.quick else 240.0
     messages = workload(n)
     slashes = slash_workload(n)
@@ -223,35 +235,37 @@ async def _run(opts: Options, core_ms: float) -> Result:
     runs: list[RunStats] = []
     with scratch("discord", opts) as work:
         for mode in MODES:
-            for r in range(rounds):
-                for kind in ("articlebot", "bare"):
+            for r in range(SLASH_ROUNDS if mode == "slash" else ROUNDS):
+                for kind in KINDS[mode]:
                     run_dir = work / f"{mode}-{kind}-{r}"
                     run_dir.mkdir()
                     runs.append(await one_run(kind, mode, slashes if mode == "slash" else messages, run_dir,
                                               limit))
     comments = sum(1 for m in messages if m["content"].startswith("!comment"))
-    result = Result(details={"events": n, "runs_each": rounds, "channels": len(CHANNELS), "users": USERS,
+    result = Result(details={"events": n, "runs_each": ROUNDS, "slash_runs_each": SLASH_ROUNDS,
+                             "channels": len(CHANNELS), "users": USERS,
                              "comments_in_workload": comments, "window": WINDOW, "core_cpu_ms_per_event": core_ms,
                              "runs": [asdict(s) | {"rate": s.rate} for s in runs]})
-    label = {"articlebot": "articlebot events/s", "bare": "bare discord.py events/s"}
+    label = {"articlebot": "articlebot", "bare": "bare discord.py", "bare-text": "bare discord.py, text only"}
     for mode in MODES:
         best = {kind: max((s for s in runs if s.kind == kind and s.mode == mode), key=lambda s: s.rate)
-                for kind in ("articlebot", "bare")}
+                for kind in KINDS[mode]}
         headline = mode in ("window", "slash")
         tag = {"window": f"window {WINDOW}", "burst": f"burst of {n}",
                "slash": f"slash commands, window {WINDOW}"}[mode]
-        for kind in ("articlebot", "bare"):
+        for kind in KINDS[mode]:
             s = best[kind]
             note = "" if not s.timed_out else f" (timeout: {s.answered}/{s.events})"
-            result.add(Row(NAME, f"{label[kind]} ({tag})", s.rate, fmt(s.rate) + note))
-        for kind in ("articlebot", "bare"):
+            result.add(Row(NAME, f"{label[kind]} events/s ({tag})", s.rate, fmt(s.rate) + note))
+        for kind in KINDS[mode]:
             s = best[kind]
             if s.bot_cpu_seconds is not None and s.answered:
                 ms = s.bot_cpu_seconds * 1000 / s.answered
-                result.add(Row(NAME, f"{kind} CPU ms/event ({tag})", ms, fmt(ms, 2)))
+                result.add(Row(NAME, f"{label[kind]} CPU ms/event ({tag})", ms, fmt(ms, 2)))
         ratio = best["articlebot"].rate / best["bare"].rate if best["bare"].rate else 0.0
         if headline:
-            result.add(Row(NAME, f"ratio articlebot/bare ({tag})", ratio, fmt(ratio, 2), f">= {TARGET_RATIO}",
+            same = ", the same answer and buttons" if mode == "slash" else ""
+            result.add(Row(NAME, f"ratio articlebot/bare ({tag}{same})", ratio, fmt(ratio, 2), f">= {TARGET_RATIO}",
                            ratio >= TARGET_RATIO))
             bare = best["bare"]
             bare_ms = bare.bot_cpu_seconds * 1000 / bare.answered if bare.bot_cpu_seconds and bare.answered else None
@@ -263,6 +277,10 @@ async def _run(opts: Options, core_ms: float) -> Result:
                 result.add(Row(NAME, f"ratio ceiling with this core ({tag})", best_possible, fmt(best_possible, 2)))
         else:
             result.add(Row(NAME, f"ratio articlebot/bare ({tag})", ratio, fmt(ratio, 2)))
+        if "bare-text" in best and best["bare-text"].rate:
+            lighter = best["articlebot"].rate / best["bare-text"].rate
+            result.add(Row(NAME, f"ratio articlebot/bare answering text only ({tag}, for information)",
+                           lighter, fmt(lighter, 2)))
     return result
 
 
