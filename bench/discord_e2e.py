@@ -23,6 +23,7 @@ import asyncio
 import json
 import random
 import sqlite3
+import statistics
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -277,6 +278,12 @@ async def _run(opts: Options, core_ms: float) -> Result:
                 result.add(Row(NAME, f"ratio ceiling with this core ({tag})", best_possible, fmt(best_possible, 2)))
         else:
             result.add(Row(NAME, f"ratio articlebot/bare ({tag})", ratio, fmt(ratio, 2)))
+        if mode == "slash":
+            medians = {kind: statistics.median(s.rate for s in runs if s.kind == kind and s.mode == mode)
+                       for kind in KINDS[mode]}
+            middle = medians["articlebot"] / medians["bare"] if medians["bare"] else 0.0
+            result.add(Row(NAME, f"ratio of the median runs ({tag}, the same answer and buttons)", middle,
+                           fmt(middle, 2)))
         if "bare-text" in best and best["bare-text"].rate:
             lighter = best["articlebot"].rate / best["bare-text"].rate
             result.add(Row(NAME, f"ratio articlebot/bare answering text only ({tag}, for information)",
