@@ -207,6 +207,79 @@ async def test_in_chromium_comments_arrive_live_replies_nest_and_nothing_hostile
         await screenshot(dark, "web-phone-dark")
 
 
+@pytest.fixture
+async def paged(harness: Harness) -> AsyncIterator[tuple[Harness, WebPageServer]]:
+    """A page server that shows three comments a page, and a discussion of five comments in section 1."""
+    server = WebPageServer(harness.store, listen="127.0.0.1", port=0, poll_seconds=0.1, page_size=3)
+    await server.start()
+    harness.core.services.web_base_url = f"http://127.0.0.1:{server.bound_port}"
+    harness.admin("boss")
+    await harness.say("ann", "/section 1")
+    for n in range(1, 6):
+        assert f"#{n}" in await harness.say("ann", f"/comment comment number {n}")
+    try:
+        yield harness, server
+    finally:
+        await server.stop()
+
+
+def numbers_on(html: str) -> list[int]:
+    return sorted(int(n) for n in re.findall(r'<li class="comment" id="c(\d+)"', html))
+
+
+async def test_a_long_discussion_is_paged_newest_first_with_the_whole_counts(
+        paged: tuple[Harness, WebPageServer]) -> None:
+    h, _server = paged
+    link = await web_link(h)
+    _status, _headers, html = await get(link)
+    assert numbers_on(html) == [3, 4, 5]  # the newest page
+    assert 'data-for="intro">5<' not in html and re.search(r'class="count" data-for="[^"]+" [^>]*>5<', html)
+    assert "Comments #3 to #5 are on this page." in html
+    assert 'href="?before=3">Earlier comments<' in html and "Latest comments" not in html
+    _status, _headers, earlier = await get(f"{link}?before=3")
+    assert numbers_on(earlier) == [1, 2]
+    assert 'href="?">Latest comments<' in earlier and "Earlier comments" not in earlier
+    assert 'data-until="3"' in earlier and re.search(r'class="count" data-for="[^"]+" [^>]*>5<', earlier)
+    for junk in ("abc", "-1", "0", "9" * 40, "%F0%9F%91%8D"):  # not a number: the newest page, never an error
+        status, _headers, html = await get(f"{link}?before={junk}")
+        assert status == 200 and numbers_on(html) == [3, 4, 5]
+    await h.say("boss", "/remove #4")
+    _status, _headers, html = await get(link)
+    assert numbers_on(html) == [2, 3, 5]  # still three visible comments, the newest
+    assert re.search(r'class="count" data-for="[^"]+" [^>]*>4<', html)
+
+
+async def test_in_chromium_a_paged_discussion_counts_what_arrives_and_earlier_pages_stay_put(
+        paged: tuple[Harness, WebPageServer]) -> None:
+    h, _server = paged
+    link = await web_link(h)
+    async with browser() as chromium:
+        errors: list[str] = []
+        newest = await chromium.new_page(viewport=DESKTOP)
+        newest.on("pageerror", lambda error: errors.append(str(error)))
+        await newest.goto(link)
+        earlier = await chromium.new_page(viewport=DESKTOP)
+        earlier.on("pageerror", lambda error: errors.append(str(error)))
+        await earlier.goto(f"{link}?before=3")
+        for page in (newest, earlier):
+            await page.wait_for_selector("#live.on", timeout=5000)
+            assert await page.locator("#toc .count").first.text_content() == "5"
+        await h.say("bob", "/section 1")
+        await h.say("bob", "/comment number six, while both pages are open")
+        await newest.wait_for_selector("#c6", timeout=1000)
+        assert await newest.locator("#toc .count").first.text_content() == "6"
+        await h.say("boss", "/remove #1")
+        await earlier.wait_for_selector("#c1", state="detached", timeout=1000)
+        # an earlier page's counts move with its own comments only
+        assert await earlier.locator("#toc .count").first.text_content() == "4"
+        assert await earlier.locator("#c6").count() == 0  # newer than the earlier page: not put there
+        assert await newest.locator("#toc .count").first.text_content() == "6"  # #1 was not on the newest page
+        assert await earlier.locator("li.comment").count() == 1
+        await earlier.click("a.latest")
+        await earlier.wait_for_selector("#c6", timeout=5000)
+        assert errors == []
+
+
 async def test_a_chinese_chat_gets_a_chinese_page(served: tuple[Harness, WebPageServer]) -> None:
     h, _server = served
     await h.say("boss", "/language chat zh")

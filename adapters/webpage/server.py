@@ -9,6 +9,7 @@ import json
 import logging
 import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from adapters.webpage.view import change, sections
 from adapters.webpage.words import words
 from bot.i18n import speaking
 from bot.ports import Store
-from bot.records import Article, Comment, WebPage
+from bot.records import Article, Comment, Status, WebPage
 
 log = logging.getLogger("articlebot.webpage")
 
@@ -28,7 +29,9 @@ HERE = Path(__file__).parent
 STATIC = {"page.css": "text/css", "page.js": "text/javascript"}
 READER = "web:page"  # whose reading position the page asks for (none: a page shows the chat's article)
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")  # what /web makes (URL-safe base64); anything else is not looked up
-PAGE_BATCH = 1000  # comments read per query while a page is built
+# comments on one page, the newest: a big discussion's earlier ones are a link away (`?before=N`, keyset-paged
+# on the comment number), so a page stays small however long the discussion grows
+PAGE_SIZE = 500
 # A comment line this often keeps proxies from closing an idle stream, and finds a reader who left where the
 # proxy does not say so (nginx over TLS keeps the upstream open until the next write fails)
 KEEPALIVE_SECONDS = 5.0
@@ -64,9 +67,26 @@ def moment(text: str | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
+def number_in(text: str | None) -> int | None:
+    """A comment number from the address, or None (the newest comments) for anything that is not one."""
+    return int(text) if text and text.isascii() and text.isdigit() and 0 < len(text) < 19 else None
+
+
+@dataclass(frozen=True)
+class Paging:
+    before: int | None  # this page shows comments numbered below this (None: the newest)
+    earlier: int | None  # the next page's `before`, when there are earlier comments
+
+    @property
+    def partial(self) -> bool:
+        return self.before is not None or self.earlier is not None
+
+
 class WebPageServer:
-    def __init__(self, store: Store, *, listen: str, port: int, poll_seconds: float = POLL_SECONDS) -> None:
+    def __init__(self, store: Store, *, listen: str, port: int, poll_seconds: float = POLL_SECONDS,
+                 page_size: int = PAGE_SIZE) -> None:
         self.store = store
+        self.page_size = page_size
         self.listen = listen
         self.port = port
         self.bound_port: int | None = None
@@ -107,33 +127,34 @@ class WebPageServer:
             raise web.HTTPNotFound(text="No such page.", headers=SAFE_HEADERS)
         return page, await self.store.discussion_of(page.room_key)
 
-    async def _comments(self, discussion: str) -> list[Comment]:
-        found: list[Comment] = []
-        while True:
-            batch = await self.store.all_comments(discussion, found[-1].number if found else 0, PAGE_BATCH)
-            found.extend(batch)
-            if len(batch) < PAGE_BATCH:
-                return found
-
     async def _page(self, request: web.Request) -> web.Response:
         page, discussion = await self._find(request)
+        before = number_in(request.query.get("before"))
         language = (await self.store.languages(discussion, READER))[0]
         since = await self.store.latest_change(discussion)  # read first: what changes after it comes live
         article, _position = await self.store.reading_state(discussion, READER)
-        comments = await self._comments(discussion) if article is not None else []
+        comments: list[Comment] = []
+        counts: dict[str, int] = {}
+        if article is not None:
+            comments = await self.store.comments(discussion, article.id, None, (Status.VISIBLE,), before,
+                                                 self.page_size + 1)
+            counts = await self.store.section_counts(discussion, article.id)
+        paging = Paging(before, comments[self.page_size - 1].number if len(comments) > self.page_size else None)
         with speaking(language) as spoken:
-            html = self.render(article, comments, since, spoken)
+            html = self.render(article, comments[:self.page_size], since, spoken, counts, paging)
         headers = {**security_headers(page.embed), "Cache-Control": "no-store"}
         return web.Response(text=html, content_type="text/html", charset="utf-8", headers=headers)
 
-    def render(self, article: Article | None, comments: list[Comment], since: float, language: str) -> str:
-        shown, whole = sections(article, comments) if article is not None else ([], None)
+    def render(self, article: Article | None, comments: list[Comment], since: float, language: str,
+               counts: dict[str, int], paging: Paging) -> str:
+        shown, whole = sections(article, comments, counts) if article is not None else ([], None)
         source = article.source if article is not None else None
         if source is not None and not source.startswith(("https://", "http://")):
             source = None  # a link to the original only when it is a web address
+        numbers = [c.number for c in comments]
         return self.templates.get_template("page.html").render(
             article=article, t=words(), language=language, since=repr(since), sections=shown, whole=whole,
-            source=source)
+            source=source, paging=paging, first=min(numbers, default=0), last=max(numbers, default=0))
 
     async def _events(self, request: web.Request) -> web.StreamResponse:
         page, discussion = await self._find(request)

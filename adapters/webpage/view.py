@@ -63,17 +63,23 @@ def threads(comments: Iterable[Comment], shown: frozenset[int] = frozenset()) ->
     return roots
 
 
-def sections(article: Article, comments: Iterable[Comment]) -> tuple[list[SectionView], SectionView]:
-    """The article's live sections with their visible comments, and the comments on the whole article."""
+def sections(article: Article, comments: Iterable[Comment], counts: dict[str, int] | None = None
+             ) -> tuple[list[SectionView], SectionView]:
+    """The article's live sections with their visible comments, and the comments on the whole article; each
+    counted from `counts` (the store's, when the comments are one page of many), else from those given."""
     by_section: dict[str, list[Comment]] = {}
     for comment in comments:
         if comment.status is Status.VISIBLE and comment.article_id == article.id:
             by_section.setdefault(comment.section_key, []).append(comment)
     shown = frozenset(c.number for listed in by_section.values() for c in listed)
-    views = [SectionView(s.key, s.heading, s.paragraphs, threads(by_section.get(s.key, ()), shown),
-                         len(by_section.get(s.key, ()))) for s in article.sections]
+
+    def count(key: str) -> int:
+        return counts.get(key, 0) if counts is not None else len(by_section.get(key, ()))
+
+    views = [SectionView(s.key, s.heading, s.paragraphs, threads(by_section.get(s.key, ()), shown), count(s.key))
+             for s in article.sections]
     whole = by_section.get(WHOLE_ARTICLE, [])
-    return views, SectionView(WHOLE_ARTICLE, "", (), threads(whole, shown), len(whole))
+    return views, SectionView(WHOLE_ARTICLE, "", (), threads(whole, shown), count(WHOLE_ARTICLE))
 
 
 def change(comment: Comment, changed_at: float) -> dict[str, object]:

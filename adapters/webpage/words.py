@@ -19,4 +19,8 @@ def words() -> dict[str, str]:
         "reconnecting": _("Reconnecting…"),
         "gone": _("This page's address was revoked. Ask an admin of the chat for the new one."),
         "no_article": _("No article has been chosen for this discussion yet."),
+        "pages": _("Pages of comments"),
+        "shown": _("Comments #{first} to #{last} are on this page."),
+        "earlier": _("Earlier comments"),
+        "latest": _("Latest comments"),
     }

@@ -7,6 +7,12 @@
   const status = document.getElementById("live");
   if (!status) return; // no article: nothing to update
 
+  // One page of a longer discussion: its counts are the whole discussion's at load, then moved by this page's
+  // own comments only. A change to a comment outside the page (older than `from`, or on an earlier page newer
+  // than `until`) is not shown, and cannot be told from one the stream repeats, so it moves no count.
+  const paged = body.dataset.paged === "1";
+  const from = Number(body.dataset.from || 0);
+  const until = Number(body.dataset.until || 0);
   const discussions = () => Array.from(document.querySelectorAll(".discussion"));
   const discussionOf = (key) => discussions().find((d) => d.dataset.section === key);
 
@@ -53,9 +59,16 @@
     li.querySelector(".text").textContent = c.text;
   }
 
+  function bump(section, by) {
+    for (const badge of document.querySelectorAll("#toc .count")) {
+      if (badge.dataset.for === section) badge.textContent = String(Math.max(0, Number(badge.textContent) + by));
+    }
+  }
+
   function hide(n) {
     const li = document.getElementById("c" + n);
     if (!li) return;
+    if (paged) bump(li.closest(".discussion").dataset.section, -1);
     // its replies stay, standing on their own where it was
     const list = li.parentElement;
     for (const reply of Array.from(li.querySelector(".replies").children)) insertByNumber(list, reply);
@@ -67,6 +80,8 @@
     if (!discussion) return;
     let li = document.getElementById("c" + c.n);
     if (!li) {
+      if (paged && (c.n < from || (until && c.n >= until))) return;
+      if (paged) bump(c.section, 1);
       li = build(c);
       const parent = c.parent !== null ? document.getElementById("c" + c.parent) : null;
       const nested = parent && discussion.contains(parent);
@@ -85,11 +100,10 @@
 
   function recount() {
     for (const d of discussions()) {
-      const count = d.querySelectorAll("li.comment").length;
+      const badge = Array.from(document.querySelectorAll("#toc .count")).find((b) => b.dataset.for === d.dataset.section);
+      const count = paged && badge ? Number(badge.textContent) : d.querySelectorAll("li.comment").length;
       d.querySelector(".empty").hidden = count > 0;
-      for (const badge of document.querySelectorAll("#toc .count")) {
-        if (badge.dataset.for === d.dataset.section) badge.textContent = String(count);
-      }
+      if (badge) badge.textContent = String(count);
     }
   }
 
