@@ -8,7 +8,7 @@ import logging
 
 from bot.context import Services
 from bot.i18n import ENGLISH, _, ngettext, speaking
-from bot.ports import Announcer
+from bot.ports import Announcer, PlatformUnreachable
 from bot.records import Comment
 from bot.types import Paragraph, Quote, Reply, Span, Style, text_reply
 
@@ -35,7 +35,11 @@ class DigestSender:
                 continue
             _chat, own = await store.languages("", user_key)
             with speaking(own or ENGLISH):
-                reached = await self.announcer.announce_privately(user_key, digest(comments)) is not None
+                try:
+                    reached = await self.announcer.announce_privately(user_key, digest(comments)) is not None
+                except PlatformUnreachable:  # queued again: it goes with the next one
+                    await store.digest_again(user_key, [c.id for c in comments], now)
+                    continue
             if await store.digest_sent(user_key, now, reached):
                 await self._cannot_reach(user_key, comments[-1])
             sent += reached
@@ -53,7 +57,10 @@ class DigestSender:
             else:
                 text = _("I can't write to {name} privately: allow direct messages from this server's members "
                          "to get your subscription messages.").format(name=name)
-            await self.announcer.announce(last.chat_key, text_reply(text))
+            try:
+                await self.announcer.announce(last.chat_key, text_reply(text))
+            except PlatformUnreachable:
+                log.info("could not reach %s to say that %s cannot be written to", last.chat_key, user_key)
 
 
 def digest(comments: list[Comment]) -> Reply:

@@ -19,7 +19,7 @@ from bot.context import Services
 from bot.errors import BotError, RetryLater
 from bot.i18n import ENGLISH, _, speaking
 from bot.importer import parse_article
-from bot.ports import Announcer
+from bot.ports import Announcer, PlatformUnreachable
 from bot.records import FeedEntry, FeedFollow, FetchedPage
 from bot.types import Paragraph, Reply, text_reply
 
@@ -125,8 +125,15 @@ class FeedPoller:
         """Announces in the chat that follows the feed and in every room sharing its discussion (/link); 1 when
         any of them heard it."""
         rooms = [follow.chat_key, *(key for key, _title in await self.services.store.linked_rooms(follow.chat_key))]
-        heard = [await self.announcer.announce(room, reply) is not None for room in rooms]
+        heard = [await self._heard_in(room, reply) for room in rooms]
         return int(any(heard))
+
+    async def _heard_in(self, room: str, reply: Reply) -> bool:
+        try:
+            return await self.announcer.announce(room, reply) is not None
+        except PlatformUnreachable:  # the post is not announced there; the next one will be
+            log.info("could not reach %s to announce a feed's post", room)
+            return False
 
     async def _article(self, entry: FeedEntry) -> tuple[ParsedArticle, FetchedPage | None]:
         """The post as an article: from the feed when it carries the whole post, else from its page."""

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 
 from bot.context import Services
 from bot.i18n import ENGLISH, N_, _, speaking
-from bot.ports import CHANGE_OVERLAP_SECONDS, Announcer
+from bot.ports import CHANGE_OVERLAP_SECONDS, Announcer, PlatformUnreachable
 from bot.records import Article, Comment, Mirror, MirrorCopy, ModlogEntry, Status
 from bot.types import Anchor, Block, Paragraph, Quote, Reply, Sent, Span, Style
 from bot.views import author_label, section_label, viewing_from
@@ -109,15 +109,20 @@ class MirrorSender:
             sent_at: float | None = None
             batch = fresh[:MAX_BATCH] if now - mirror.last_sent >= GAP_SECONDS else []
             if batch:
-                sent_at = now
                 reply = mirrored([c for c, _at in batch], await self._articles_of(c for c, _at in batch), platform)
-                sent = await self.announcer.announce(mirror.room_key, reply)
-                if sent is None:
-                    log.info("could not mirror %d comments into %s", len(batch), mirror.room_key)
-                    await self._refusal(mirror.room_key, now)
+                try:
+                    sent = await self.announcer.announce(mirror.room_key, reply)
+                except PlatformUnreachable:  # not the room refusing: the same comments go in a later round
+                    log.info("could not reach %s to mirror %d comments; will try again", mirror.room_key, len(batch))
+                    batch = []
                 else:
-                    self._refused.pop(mirror.room_key, None)
-                    done.extend(MirrorCopy(c.id, c.number, sent.message_id, at) for c, at in batch)
+                    sent_at = now
+                    if sent is None:
+                        log.info("could not mirror %d comments into %s", len(batch), mirror.room_key)
+                        await self._refusal(mirror.room_key, now)
+                    else:
+                        self._refused.pop(mirror.room_key, None)
+                        done.extend(MirrorCopy(c.id, c.number, sent.message_id, at) for c, at in batch)
         waiting = fresh[len(batch):]
         # the next round reads again from the first comment still waiting, else from the last change read
         cursor = waiting[0][1] if waiting else max([mirror.cursor, *(at for _c, at in changes)])

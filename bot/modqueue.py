@@ -10,7 +10,7 @@ from bot import views
 from bot.actions import Verb, encode
 from bot.context import Services
 from bot.i18n import ENGLISH, N_, _, speaking
-from bot.ports import Announcer
+from bot.ports import Announcer, PlatformUnreachable
 from bot.records import OPEN, Comment, Review, ReviewKind
 from bot.submit import stamp
 from bot.types import Anchor, Block, Button, Heading, Paragraph, Quote, Reply, Sent, Span, Style
@@ -18,6 +18,7 @@ from bot.types import Anchor, Block, Button, Heading, Paragraph, Quote, Reply, S
 log = logging.getLogger("articlebot.modqueue")
 
 HOLD_SECONDS = 60.0  # a claimed review is retried by another process after this long
+GIVE_UP_SECONDS = 24 * 3600.0  # a card no platform took for this long is sent to nobody more
 PER_ROUND = 20
 PREVIEW = 1500  # a card is one message, so its buttons and its later edit stay together
 MODQUEUE_CHAT = "modqueue_chat"  # chat settings: where the moderators' chat is, and its name
@@ -63,44 +64,60 @@ class ModQueueSender:
         """Sends and settles whatever is due; returns how many reviews it handled."""
         store = self.services.store
         handled = 0
-        for review in await store.reviews_due(self.services.clock.now(), self.holder, HOLD_SECONDS, PER_ROUND):
+        now = self.services.clock.now()
+        for review in await store.reviews_due(now, self.holder, HOLD_SECONDS, PER_ROUND):
             try:
                 if not review.posted:
-                    await store.review_posted(review.id, await self._post(review))
+                    if await self._post(review) or now - review.created_at > GIVE_UP_SECONDS:
+                        await store.review_posted(review.id, [])
+                    else:  # the claim runs out after HOLD_SECONDS, and then the rest is tried again
+                        continue
                 else:
                     await self._settle(review)
                     await store.review_settled(review.id)
                 handled += 1
+            except PlatformUnreachable as err:  # retried once the claim runs out
+                log.info("could not reach the platform for review %s of %s (%s); will try again",
+                         review.id, review.chat_key, err)
             except Exception:  # one review that cannot be sent must not hold up the others; retried later
                 log.exception("could not send review %s of %s", review.id, review.chat_key)
         return handled
 
-    async def _post(self, review: Review) -> list[tuple[str, str]]:
+    async def _post(self, review: Review) -> bool:
+        """Sends the review wherever it has not gone yet; True when nothing is left to try again."""
         if review.kind in (ReviewKind.DECISION, ReviewKind.ANSWER):
             with speaking(await self._language("", review.subject_key)):
                 reply = self._told(review)
-            sent = await self.announcer.announce_privately(review.subject_key, reply)
+            try:
+                sent = await self.announcer.announce_privately(review.subject_key, reply)
+            except PlatformUnreachable:
+                return False
             if sent is None:
                 log.info("could not tell %s privately about a decision in %s", review.subject_key, review.chat_key)
-            return []
-        settings = await self.services.store.chat_settings(review.chat_key)
-        copies: list[tuple[str, str]] = []
-        room = settings.get(MODQUEUE_CHAT)
-        if room:
-            with speaking(await self._language(room, "")):
+            return True
+        store = self.services.store
+        room = (await store.chat_settings(review.chat_key)).get(MODQUEUE_CHAT)
+        targets = [*([(room, False)] if room else []),
+                   *((moderator, True) for moderator in await store.moderators(review.chat_key))]
+        done = await store.review_targets(review.id)
+        complete = True
+        for target, privately in targets:
+            if target in done:
+                continue
+            with speaking(await self._language("" if privately else target, target if privately else "")):
                 card = await self._card(review, buttons=True)
-            sent = await self.announcer.announce(room, card)
-            if sent is not None:
-                copies.append((sent.chat_key, sent.message_id))
-        for moderator in await self.services.store.moderators(review.chat_key):
-            with speaking(await self._language("", moderator)):
-                card = await self._card(review, buttons=True)
-            sent = await self.announcer.announce_privately(moderator, card)
+            try:
+                sent = await (self.announcer.announce_privately(target, card) if privately
+                              else self.announcer.announce(target, card))
+            except PlatformUnreachable:
+                log.info("could not reach %s for review %s now; will try again", target, review.id)
+                complete = False
+                continue
             if sent is None:
-                log.info("could not write to moderator %s privately", moderator)
+                log.info("could not write to %s%s", "moderator " if privately else "", target)
             else:
-                copies.append((sent.chat_key, sent.message_id))
-        return copies
+                await store.review_copied(review.id, target, sent)  # at once: a copy that went is never sent again
+        return complete
 
     async def _settle(self, review: Review) -> None:
         for chat_key, message_id in await self.services.store.review_copies(review.id):

@@ -73,9 +73,16 @@ class FeedSource(Protocol):
                          ) -> FetchedFeed: ...
 
 
+class PlatformUnreachable(Exception):
+    """The platform could not be reached just now (a network failure or server error that outlasted the
+    adapter's own retries, or the bot not connected yet): nothing was sent, and the same message may be tried
+    again later. A refusal (blocked, no such chat) is not this: it is None."""
+
+
 class Announcer(Protocol):
-    """Saying something in a chat nobody just spoke in (a followed feed's new post). False when the
-    platform refused or the chat is gone; adapters remember what the message shows, as for answers."""
+    """Saying something in a chat nobody just spoke in (a followed feed's new post). None when the
+    platform refused or the chat is gone; PlatformUnreachable when nothing could be sent for now; adapters
+    remember what the message shows, as for answers."""
 
     async def announce(self, chat_key: str, reply: Reply) -> Sent | None:
         """The last message sent (the one carrying the buttons), or None when nothing could be sent."""
@@ -292,6 +299,11 @@ class Subscriptions(Protocol):
         """Notes the attempt; True when this is the first time `user_key` could not be reached."""
         ...
 
+    async def digest_again(self, user_key: str, comment_ids: Sequence[int], now: float) -> None:
+        """Queues again what a digest taken by `due_digests` held, when the platform could not be reached: it
+        goes with the next one (after `gap`)."""
+        ...
+
 
 class Reviews(Protocol):
     """The mod queue: held comments and appeals waiting for a decision, and what people are told about
@@ -316,6 +328,12 @@ class Reviews(Protocol):
         """Records where it went ((chat key, message id) each) and releases the claim."""
         ...
 
+    async def review_copied(self, review_id: int, target: str, sent: Sent) -> None:
+        """Records one copy as soon as it went (`target`: the moderators' chat or the moderator it was for), so
+        a review sent to only some of its targets is sent to the rest later and to nobody twice."""
+        ...
+
+    async def review_targets(self, review_id: int) -> set[str]: ...
     async def review_settled(self, review_id: int) -> None: ...
     async def review_copies(self, review_id: int) -> list[tuple[str, str]]: ...
     async def open_appeals(self, chat_key: str, limit: int) -> list[Review]: ...

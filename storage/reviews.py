@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.records import ModlogEntry, Review, ReviewKind
+from bot.types import Sent
 from storage.comments import insert_modlog
 from storage.connection import Database
 
@@ -70,6 +71,17 @@ class ReviewQueries:
                        (review_id,))
 
         await self.db.transaction(work)
+
+    async def review_copied(self, review_id: int, target: str, sent: Sent) -> None:
+        def work(db: sqlite3.Connection) -> None:
+            db.execute("INSERT OR REPLACE INTO review_copies(review_id, chat_key, message_id, target)"
+                       " VALUES (?, ?, ?, ?)", (review_id, sent.chat_key, sent.message_id, target))
+
+        await self.db.transaction(work)
+
+    async def review_targets(self, review_id: int) -> set[str]:
+        rows = await self.db.fetchall("SELECT target FROM review_copies WHERE review_id = ?", (review_id,))
+        return {str(r[0]) for r in rows}
 
     async def review_settled(self, review_id: int) -> None:
         def work(db: sqlite3.Connection) -> None:

@@ -365,6 +365,11 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX people_by_person ON people(person_key);
     """,
+    # 19: which moderator or chat each mod queue copy was sent for, so a card that could not be sent to some of
+    # them (the platform unreachable for a while) is sent to those later and to nobody twice
+    """
+    ALTER TABLE review_copies ADD COLUMN target TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -65,6 +65,13 @@ class SubscriptionQueries:
 
         return await self.db.transaction(work)
 
+    async def digest_again(self, user_key: str, comment_ids: Sequence[int], now: float) -> None:
+        def work(db: sqlite3.Connection) -> None:
+            db.executemany("INSERT OR IGNORE INTO outbox(user_key, comment_id, queued_at) VALUES (?, ?, ?)",
+                           [(user_key, comment_id, now) for comment_id in comment_ids])
+
+        await self.db.transaction(work)
+
     async def digest_sent(self, user_key: str, now: float, reached: bool) -> bool:
         def work(db: sqlite3.Connection) -> bool:
             if reached:

@@ -5,11 +5,12 @@ follow edits and removals; two processes never post the same comment twice."""
 from __future__ import annotations
 
 import asyncio
+import re
 
 from bot.mirror import GAP_SECONDS, GIVE_UP_AFTER, MirrorSender
 from bot.types import Reply, Sent
 from tests.support import Harness
-from tests.test_modqueue import Desk, words
+from tests.test_modqueue import Desk, Flaky, words
 from tests.test_rooms import HOME, OTHER, linked
 
 
@@ -155,3 +156,24 @@ async def test_a_room_that_refuses_every_copy_stops_being_mirrored_into(harness:
         h.clock.advance(GAP_SECONDS)
     assert not await h.store.mirror_on(OTHER)
     assert "refused 20 messages in a row" in await h.say("boss", "/modlog", HOME)
+
+
+async def test_comments_the_platform_could_not_take_are_mirrored_once_it_can(harness: Harness) -> None:
+    h = harness
+    await mirroring(h)
+    flaky = Flaky()
+    sender = MirrorSender(h.core.services, flaky, "p")
+    flaky.down = {OTHER}
+    for i in range(GIVE_UP_AFTER + 2):  # an outage is not a refusal: mirroring stays on however long it lasts
+        await h.say("ann", f"/comment during the outage {i}", HOME)
+        await sender.send_due()
+        h.clock.advance(GAP_SECONDS)
+    assert await h.store.mirror_on(OTHER) and flaky.order == []
+    flaky.down = set()
+    for _ in range(4):
+        await sender.send_due()
+        h.clock.advance(GAP_SECONDS)
+    copies = shown(flaky, OTHER)
+    said = "\n".join(copies)
+    for i in range(GIVE_UP_AFTER + 2):  # every one, once
+        assert len(re.findall(rf"during the outage {i}(?!\d)", said)) == 1

@@ -8,13 +8,17 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from adapters.feedloop import AnnouncementRouter
+from adapters.telegram.send import ATTEMPTS as SEND_ATTEMPTS
 from bot.actions import Verb, decode
-from bot.modqueue import ModQueueSender
+from bot.modqueue import GIVE_UP_SECONDS, HOLD_SECONDS, ModQueueSender
+from bot.ports import PlatformUnreachable
 from bot.records import Status
-from bot.types import Reply, Sent, plain_text
+from bot.types import Reply, Sent, plain_text, text_reply
 from tests.discord_harness import ADMIN, GENERAL, MOD, PLAIN, discord_world
-from tests.support import Harness, text_of
+from tests.support import FakeClock, Harness, text_of
 from tests.telegram_harness import GROUP, telegram_rig, texts
 
 
@@ -63,6 +67,24 @@ class Desk:
         raise AssertionError(f"no {word} button in {chat_key}")
 
 
+class Flaky(Desk):
+    """A Desk that cannot reach some chats for now (the platform down), then can again."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.down: set[str] = set()
+
+    async def announce(self, chat_key: str, reply: Reply) -> Sent | None:
+        if chat_key in self.down:
+            raise PlatformUnreachable(chat_key)
+        return await super().announce(chat_key, reply)
+
+    async def announce_privately(self, user_key: str, reply: Reply) -> Sent | None:
+        if user_key in self.down:
+            raise PlatformUnreachable(user_key)
+        return await super().announce_privately(user_key, reply)
+
+
 async def held_world(h: Harness) -> tuple[Desk, ModQueueSender]:
     h.admin("boss")
     h.admin("sue")
@@ -96,6 +118,48 @@ async def test_a_held_comment_reaches_every_moderator_and_one_press_approves_it_
     assert "Already decided by Boss" in text_of(late)
     log = await harness.say("boss", "/modlog")
     assert "approve #1" in log and "modqueue" in log
+
+
+async def test_a_moderator_unreachable_for_now_gets_the_card_later_and_nobody_gets_it_twice(harness: Harness) -> None:
+    harness.admin("boss")
+    harness.admin("sue")
+    await harness.say("boss", "/approval on")
+    await harness.say("boss", "/modqueue dm")
+    await harness.say("sue", "/modqueue dm")
+    desk = Flaky()
+    sender = ModQueueSender(harness.core.services, desk, "test-process")
+    desk.down = {"test:sue"}
+    await harness.say("ann", "/comment buses at dawn")
+    assert await sender.send_due() == 0  # not finished: Sue is still to be reached
+    assert len(desk.in_chat("test:boss")) == 1 and desk.in_chat("test:sue") == []
+    assert await sender.send_due() == 0 and len(desk.order) == 1  # claimed for a while: not tried again at once
+    harness.clock.advance(HOLD_SECONDS + 1)
+    assert await sender.send_due() == 0 and len(desk.order) == 1  # still down: still nothing sent twice
+    desk.down = set()
+    harness.clock.advance(HOLD_SECONDS + 1)
+    assert await sender.send_due() == 1
+    assert len(desk.in_chat("test:boss")) == 1 and len(desk.in_chat("test:sue")) == 1  # each one card
+    pressed = await harness.press("sue", desk.button("test:sue", "ok"), "test:sue", private=True)
+    assert "Approved #1" in text_of(pressed)
+    assert await sender.send_due() == 1
+    for mod in ("test:boss", "test:sue"):  # both copies were recorded, so both show the outcome
+        (card,) = desk.in_chat(mod)
+        assert "Approved by Sue" in words(card)
+
+
+async def test_a_card_no_platform_takes_for_a_day_is_given_up(harness: Harness) -> None:
+    desk, _sender = await held_world(harness)
+    flaky = Flaky()
+    sender = ModQueueSender(harness.core.services, flaky, "test-process")
+    flaky.down = {"test:boss", "test:sue"}
+    await harness.say("ann", "/comment nobody can be told")
+    assert await sender.send_due() == 0
+    harness.clock.advance(GIVE_UP_SECONDS + 1)
+    assert await sender.send_due() == 1  # posted to nobody: not tried for ever
+    flaky.down = set()
+    harness.clock.advance(HOLD_SECONDS + 1)
+    assert await sender.send_due() == 0 and flaky.order == []
+    assert desk.order == []
 
 
 async def test_a_press_is_checked_again_and_refused_to_someone_not_an_admin_of_that_chat(harness: Harness) -> None:
@@ -291,6 +355,58 @@ async def test_telegram_a_held_comment_is_approved_from_a_moderators_private_cha
         assert "#1 by User101 was approved" in shown and "the night trams are late" in shown
         comment = await rig.store.comment(f"telegram:{GROUP}", 1)
         assert comment is not None and comment.status is Status.VISIBLE
+
+
+async def test_telegram_a_moderator_unreachable_during_an_outage_gets_the_card_once_it_ends(tmp_path: Path) -> None:
+    ann, mod1, mod2 = 101, 201, 202
+    clock = FakeClock()
+    async with telegram_rig(tmp_path, clock=clock) as rig:
+        rig.fake.set_admins(GROUP, [mod1, mod2])
+        sender = ModQueueSender(rig.adapter.core.services, AnnouncementRouter(lambda: [rig.adapter]), "t")
+        for mod in (mod1, mod2):
+            await rig.say(mod, "/start", chat=mod, chat_type="private")
+            await rig.say(mod, "/modqueue dm")
+        await rig.say(mod1, "/approval on")
+        await rig.say(ann, "/comment buses at dawn")
+
+        def cards(mod: int) -> int:
+            return sum("buses at dawn" in texts([m]) for m in rig.fake.sent_messages(mod))
+
+        # Bad Gateway for every try of the first card: the adapter's own retries run out
+        rig.fake.fail_next("sendMessage", status=502, times=SEND_ATTEMPTS)
+        assert await sender.send_due() == 0
+        assert sorted([cards(mod1), cards(mod2)]) == [0, 1]
+        clock.advance(HOLD_SECONDS + 1)
+        assert await sender.send_due() == 1
+        assert cards(mod1) == 1 and cards(mod2) == 1
+        clock.advance(HOLD_SECONDS + 1)
+        assert await sender.send_due() == 0 and cards(mod1) == 1 and cards(mod2) == 1
+
+
+async def test_discord_a_moderator_unreachable_for_now_gets_the_card_later(tmp_path: Path) -> None:
+    clock = FakeClock()
+    async with discord_world(tmp_path, clock=clock) as world:
+        sender = ModQueueSender(world.core.services, AnnouncementRouter(lambda: [world.adapter]), "d")
+        for mod in (MOD, ADMIN):
+            await world.slash("modqueue", [{"name": "where", "value": "dm"}], user=mod)
+        await world.slash("approval", [{"name": "state", "value": "on"}], user=ADMIN)
+        await world.slash("comment", [{"name": "text", "value": "cycle lanes at night"}], user=PLAIN)
+
+        def cards() -> int:
+            return sum(1 for c in world.fake.calls if c.method == "POST" and c.path.endswith("/messages")
+                       and c.status == 200 and "cycle lanes at night" in str(c.json_body))
+
+        # Service Unavailable (which discord.py does not retry): once opening a DM, once sending into one
+        world.fake.fail_next("POST", "/users/@me/channels", status=503, message="Service Unavailable", code=0)
+        assert await sender.send_due() == 0 and cards() == 1
+        clock.advance(HOLD_SECONDS + 1)
+        world.fake.fail_next("POST", "/messages", status=503, message="Service Unavailable", code=0)
+        assert await sender.send_due() == 0 and cards() == 1
+        clock.advance(HOLD_SECONDS + 1)
+        assert await sender.send_due() == 1 and cards() == 2
+        await world.adapter.stop()  # not connected: a card waits rather than being dropped
+        with pytest.raises(PlatformUnreachable):
+            await world.adapter.announce(f"discord:{GENERAL}", text_reply("hello"))
 
 
 async def test_discord_a_held_comment_is_approved_from_a_direct_message_and_every_copy_updated(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from adapters.feedloop import AnnouncementRouter
 from bot.digests import DigestSender
+from bot.ports import PlatformUnreachable
 from bot.types import Paragraph, Reply, Sent, plain_text
 from tests.discord_harness import GENERAL, MOD, PLAIN, discord_world
 from tests.support import FakeClock, Harness
@@ -25,6 +26,7 @@ class Mailbox:
 
     def __init__(self, reachable: set[str]) -> None:
         self.reachable = reachable
+        self.down = False  # the platform cannot be reached for now
         self.public: list[tuple[str, Reply]] = []
         self.private: list[tuple[str, Reply]] = []
 
@@ -33,6 +35,8 @@ class Mailbox:
         return Sent(chat_key, str(len(self.public)))
 
     async def announce_privately(self, user_key: str, reply: Reply) -> Sent | None:
+        if self.down:
+            raise PlatformUnreachable(user_key)
         if user_key not in self.reachable:
             return None
         self.private.append((user_key, reply))
@@ -83,6 +87,22 @@ async def test_someone_the_bot_cannot_write_to_is_told_once_how_to_open_it(harne
     await sender.send_due()
     assert len(box.public) == 1  # once
     assert "Name one section" in await harness.say("dan", "/subscribe 99")
+
+
+async def test_a_digest_the_platform_could_not_take_is_sent_once_it_can(harness: Harness) -> None:
+    box = Mailbox({"test:ann"})
+    sender = DigestSender(harness.core.services, box)
+    await harness.say("ann", "/subscribe")
+    await harness.say("bob", "/comment said during an outage")
+    box.down = True
+    assert await sender.send_due() == 0
+    assert box.public == []  # not taken for someone the bot cannot write to
+    box.down = False
+    assert await sender.send_due() == 0  # queued again, for after the usual minute
+    harness.clock.advance(61)
+    assert await sender.send_due() == 1
+    (who, reply), = box.private
+    assert who == "test:ann" and "said during an outage" in words(reply)
 
 
 async def test_telegram_a_digest_reaches_the_private_chat_once_it_is_open(tmp_path: Path) -> None:

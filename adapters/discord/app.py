@@ -21,13 +21,13 @@ from adapters.discord.client import ArticleClient, FleetLimit, ShardedArticleCli
 from adapters.discord.endpoint import InteractionsEndpoint
 from adapters.discord.internals import close_client, open_dm, point_at, post_command, put_commands
 from adapters.discord.limits import ERROR_EXCERPT
-from adapters.discord.send import announce_in_channel, edit_in_channel
+from adapters.discord.send import TRANSIENT, announce_in_channel, edit_in_channel, passing
 from adapters.discord.serve import Dispatcher
 from adapters.discord.shards import IdentifyGate
 from adapters.discord.slash import command_payloads
 from articlebot.settings import Settings
 from bot.core import Core
-from bot.ports import Inbox
+from bot.ports import Inbox, PlatformUnreachable
 from bot.types import Chat, Reply, Sent
 
 log = logging.getLogger("articlebot.discord")
@@ -121,21 +121,27 @@ class DiscordAdapter:
             return None
         return client
 
-    async def announce(self, chat_key: str, reply: Reply) -> Sent | None:
+    def _connected_client(self) -> AnyClient:
         client = self._usable_client()
-        if client is None:
-            return None
+        if client is None:  # starting, reconnecting or stopping: a moment later it may send
+            raise PlatformUnreachable("Discord is not connected")
+        return client
+
+    async def announce(self, chat_key: str, reply: Reply) -> Sent | None:
+        client = self._connected_client()
         return await announce_in_channel(self.core, Chat(chat_key), client.http, reply)
 
     async def announce_privately(self, user_key: str, reply: Reply) -> Sent | None:
-        client = self._usable_client()
         user_id = user_key.partition(":")[2]
-        if client is None or not user_id.isdigit():
+        if not user_id.isdigit():
             return None
+        client = self._connected_client()
         try:
             channel = await open_dm(client.http, int(user_id))
-        except discord.HTTPException as err:
-            log.info("could not open a private channel with %s: HTTP %s", user_key, err.status)
+        except (discord.HTTPException, *TRANSIENT) as err:
+            if passing(err):
+                raise PlatformUnreachable("opening a private channel") from err
+            log.info("could not open a private channel with %s: HTTP %s", user_key, getattr(err, "status", "?"))
             return None
         return await announce_in_channel(self.core, Chat(f"discord:{channel['id']}", private=True), client.http,
                                          reply)

@@ -27,6 +27,7 @@ from adapters.discord.limits import ERROR_EXCERPT
 from adapters.discord.render import MESSAGE_LIMIT, render_messages
 from bot.core import Core
 from bot.i18n import N_, _, speaking
+from bot.ports import PlatformUnreachable
 from bot.types import Anchor, Button, Chat, File, Outcome, Reply, Sent, text_reply
 
 log = logging.getLogger("articlebot.discord")
@@ -125,6 +126,14 @@ def message_kwargs(item: Outgoing) -> dict[str, Any]:
     return kwargs
 
 
+def passing(err: BaseException | None) -> bool:
+    """Is this failure Discord's or the network's for the moment (a server error, rate limited beyond
+    discord.py's retries, a dropped connection) rather than a refusal?"""
+    if isinstance(err, discord.HTTPException):
+        return err.status >= 500 or err.status == 429
+    return isinstance(err, TRANSIENT)
+
+
 def log_failure(what: str, chat: Chat, err: discord.HTTPException) -> None:
     log.warning("could not send %s in %s: HTTP %s (code %s) %s", what, chat.key, err.status, err.code,
                 err.text[:ERROR_EXCERPT])
@@ -140,7 +149,9 @@ async def announce_in_channel(core: Core, chat: Chat, http: HTTPClient, reply: R
                                 nonce=uuid.uuid4().hex[:NONCE_LIMIT])
         try:
             data = await attempt("an announcement", chat, partial(send_message, http, channel_id, params))
-        except Failed:
+        except Failed as err:
+            if last is None and passing(err.__cause__):  # nothing went yet: it may all be sent again later
+                raise PlatformUnreachable(chat.key) from err
             continue
         last = Sent(chat.key, str(data["id"]))
         if item.anchor is not None:

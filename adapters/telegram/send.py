@@ -20,6 +20,7 @@ from adapters.telegram.internals import post_raw
 from adapters.telegram.limits import MESSAGE_LIMIT, TOAST_LIMIT
 from adapters.telegram.render import label, render_messages
 from bot.core import Core
+from bot.ports import PlatformUnreachable
 from bot.types import Chat, Outcome, Reply, Sent, plain_text
 
 log = logging.getLogger("articlebot.telegram")
@@ -49,10 +50,12 @@ def retry_seconds(err: RetryAfter) -> float:
     return float(wait.total_seconds() if hasattr(wait, "total_seconds") else wait)
 
 
-async def with_retries(what: str, call: Callable[[], Awaitable[T]]) -> T | None:
+async def with_retries(what: str, call: Callable[[], Awaitable[T]], *, later: bool = False) -> T | None:
     """Retries flood waits and network trouble; gives up (logged once) on what retrying cannot fix.
 
-    BadRequest propagates: the caller knows what to do differently.
+    BadRequest propagates: the caller knows what to do differently. With `later`, network trouble or a flood
+    wait that outlasts the retries raises PlatformUnreachable instead of returning None (a message nobody is
+    waiting for can be sent again later).
     """
     delay = 0.5
     for attempt in range(1, ATTEMPTS + 1):
@@ -73,10 +76,14 @@ async def with_retries(what: str, call: Callable[[], Awaitable[T]]) -> T | None:
                 log.warning("%s failed (%s); retrying", what, err)
             if attempt == ATTEMPTS:
                 log.warning("%s failed after %d attempts: %s", what, attempt, err)
+                if later:
+                    raise PlatformUnreachable(what) from err
                 return None
             await asyncio.sleep(delay)
             delay *= 2
     log.warning("%s still rate-limited after %d attempts", what, ATTEMPTS)
+    if later:
+        raise PlatformUnreachable(what)
     return None
 
 
@@ -166,7 +173,8 @@ class Sender:
             params: dict[str, Any] = {"chat_id": chat_id, "link_preview_options": NO_PREVIEW}
             if i == len(texts) - 1 and markup is not None:
                 params["reply_markup"] = markup
-            sent = await self._send_text(text, reply, params)
+            # nothing sent yet: the caller may try it all again later; once a piece went, the rest is best effort
+            sent = await self._send_text(text, reply, params, later=last is None and i == 0)
             if sent is not None:
                 last = Sent(chat.key, str(sent))
                 if reply.anchor is not None:
@@ -191,11 +199,12 @@ class Sender:
             return False
         return True
 
-    async def _send_text(self, text: str, reply: Reply, params: dict[str, Any]) -> int | None:
+    async def _send_text(self, text: str, reply: Reply, params: dict[str, Any], *, later: bool = False
+                         ) -> int | None:
         """Sends one HTML message; returns its message id, or None when it could not be sent."""
         try:
             return await with_retries("sendMessage", lambda: post_message(
-                self.bot, params | {"text": text, "parse_mode": ParseMode.HTML.value}))
+                self.bot, params | {"text": text, "parse_mode": ParseMode.HTML.value}), later=later)
         except BadRequest as err:
             # The renderer escapes everything, so this should not happen; if Telegram still refuses the
             # markup, the words matter more than the formatting.

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.records import ModlogEntry, Review
+from bot.types import Sent
 from storage.postgres.comments import insert_modlog
 from storage.postgres.database import Conn, PgDatabase
 from storage.reviews import DUE, INSERT, REVIEW_COLUMNS, review_params, to_review
@@ -48,6 +49,16 @@ class PgReviewQueries:
                                (review_id,))
 
         await self.db.transaction(work)
+
+    async def review_copied(self, review_id: int, target: str, sent: Sent) -> None:
+        await self.db.execute("INSERT INTO review_copies(review_id, chat_key, message_id, target)"
+                              " VALUES (%s, %s, %s, %s) ON CONFLICT (review_id, chat_key) DO UPDATE SET"
+                              " message_id = excluded.message_id, target = excluded.target",
+                              (review_id, sent.chat_key, sent.message_id, target))
+
+    async def review_targets(self, review_id: int) -> set[str]:
+        rows = await self.db.fetchall("SELECT target FROM review_copies WHERE review_id = %s", (review_id,))
+        return {str(r[0]) for r in rows}
 
     async def review_settled(self, review_id: int) -> None:
         await self.db.execute("UPDATE reviews SET settled = 1, holder = NULL, held_until = NULL WHERE id = %s",

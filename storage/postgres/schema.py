@@ -356,4 +356,8 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX people_by_person ON people(person_key);
     """,
+    # 19: the target of each mod queue copy (see storage/schema.py)
+    """
+    ALTER TABLE review_copies ADD COLUMN target TEXT NOT NULL DEFAULT '';
+    """,
 )

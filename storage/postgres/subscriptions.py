@@ -3,6 +3,8 @@ be reached."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.records import Comment
 from storage.comments import COMMENT_COLUMNS
 from storage.postgres.database import Conn, PgDatabase
@@ -54,6 +56,14 @@ class PgSubscriptionQueries:
             return grouped(rows)
 
         return await self.db.transaction(work)
+
+    async def digest_again(self, user_key: str, comment_ids: Sequence[int], now: float) -> None:
+        async def work(conn: Conn) -> None:
+            for comment_id in comment_ids:
+                await conn.execute("INSERT INTO outbox(user_key, comment_id, queued_at) VALUES (%s, %s, %s)"
+                                   " ON CONFLICT DO NOTHING", (user_key, comment_id, now))
+
+        await self.db.transaction(work)
 
     async def digest_sent(self, user_key: str, now: float, reached: bool) -> bool:
         if reached:
