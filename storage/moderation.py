@@ -10,7 +10,11 @@ from storage.comments import COMMENT_COLUMNS, change_status, fetch_comment, inse
 from storage.connection import Database
 
 GATE_SQL = (
-    "SELECT (SELECT json_array(until, reason, by_key) FROM bans WHERE chat_key = :chat AND user_key = :user),"
+    # a ban of any account of the person (/me link) holds for all of them: the one that lasts longest
+    "SELECT (SELECT json_array(until, reason, by_key, user_key) FROM bans WHERE chat_key = :chat AND user_key IN"
+    "  (SELECT :user UNION SELECT user_key FROM people WHERE person_key ="
+    "   (SELECT person_key FROM people WHERE user_key = :user))"
+    "  ORDER BY until IS NULL DESC, until DESC LIMIT 1),"
     " (SELECT settings FROM chats WHERE chat_key = :chat),"
     " (SELECT json_group_array(section_key) FROM locks WHERE chat_key = :chat AND article_id = :article),"
     " (SELECT json_group_array(json_array(word, mode)) FROM"
@@ -62,24 +66,24 @@ class ModerationQueries:
         return Ban(chat_key, user_key, row["until"], row["reason"], row["by_key"])
 
     async def comment_gate(self, chat_key: str, user_key: str, article_id: int, now: float) -> CommentGate:
-        def work(db: sqlite3.Connection) -> tuple[CommentGate, bool]:
+        def work(db: sqlite3.Connection) -> tuple[CommentGate, str | None]:
             # one statement instead of five: each query from Python costs more than its lookup
             ban_row, settings, locks, filters, last = db.execute(GATE_SQL, {
                 "chat": chat_key, "user": user_key, "article": article_id}).fetchone()
             ban = None
             if ban_row is not None:
-                until, reason, by_key = json.loads(ban_row)
-                ban = Ban(chat_key, user_key, until, reason, by_key)
+                until, reason, by_key, banned = json.loads(ban_row)
+                ban = Ban(chat_key, banned, until, reason, by_key)
             expired = ban is not None and ban.until is not None and ban.until <= now
             gate = CommentGate(None if expired else ban, dict(json.loads(settings)) if settings else {},
                                frozenset(json.loads(locks)),
                                tuple(WordFilter(w, FilterMode(m)) for w, m in json.loads(filters)),
                                None if last is None else float(last))
-            return gate, expired
+            return gate, ban.user_key if expired and ban is not None else None
 
         gate, expired = await self.db.read(work, snapshot=False)
-        if expired:
-            await self.active_ban(chat_key, user_key, now)  # lifts it and writes the modlog row
+        if expired is not None:
+            await self.active_ban(chat_key, expired, now)  # lifts it and writes the modlog row
         return gate
 
     async def set_lock(

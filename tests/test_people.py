@@ -76,3 +76,21 @@ async def test_a_third_account_joins_and_the_first_can_leave(harness: Harness) -
     assert "Annie" in listing  # the next account names the person now
     accounts = await h.say("anna", "/me")
     assert "Annie" in accounts and "Anna" in accounts and "Ann," not in accounts
+
+
+async def test_a_ban_of_one_account_holds_for_every_account_of_the_person(harness: Harness) -> None:
+    h = harness
+    h.admin("boss")
+    assert "#1" in await h.say("cat", "/comment something to like")
+    await link(h, "ann", "annie")
+    await h.say("boss", "/ban annie 2h spamming")
+    refused = await h.say("ann", "/comment from the account that was not named")
+    assert "banned from commenting in this chat until" in refused and "spamming" in refused
+    assert "banned" in await h.say("ann", "/like #1")
+    assert "on its own again" in await h.say("annie", "/me unlink")
+    assert "#2" in await h.say("ann", "/comment once the accounts are apart")  # the ban was Annie's
+    await link(h, "ann", "annie")
+    h.clock.advance(2 * 3600 + 1)
+    assert "#3" in await h.say("ann", "/comment after the ban ran out")
+    assert "#4" in await h.say("annie", "/comment and from the banned account too")
+    assert "ban expired" in await h.say("boss", "/modlog")

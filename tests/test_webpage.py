@@ -9,11 +9,12 @@ import json
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
 
-from adapters.webpage.server import WebPageServer
+from adapters.webpage.server import TOKEN_CHECK_SECONDS, WebPageServer
 from tests.support import Harness
 from tests.web_browser import DESKTOP, PHONE, browser, screenshot
 
@@ -145,6 +146,34 @@ async def test_the_event_stream_brings_new_comments_and_removals_within_a_second
         await h.say("boss", "/web off")
         event, _data = await stream.next_event(within=20.0)  # told at the next keep-alive check
         assert event == "gone"
+
+
+async def test_many_readers_of_one_address_share_its_checks_and_all_hear_it_was_revoked(harness: Harness) -> None:
+    server = WebPageServer(harness.store, listen="127.0.0.1", port=0, poll_seconds=0.1, keepalive_seconds=0.1)
+    await server.start()
+    harness.core.services.web_base_url = f"http://127.0.0.1:{server.bound_port}"
+    harness.admin("boss")
+    lookups: list[str] = []
+    look_up = harness.store.web_page_by_token
+
+    async def counted(token: str) -> Any:
+        lookups.append(token)
+        return await look_up(token)
+
+    try:
+        link = await web_link(harness)
+        harness.store.web_page_by_token = counted  # type: ignore[method-assign]
+        async with aiohttp.ClientSession() as session:
+            responses = [await session.get(f"{link}/events") for _ in range(5)]
+            await asyncio.sleep(2.0)  # each stream checks every 0.3 s: 30-odd checks
+            assert len(lookups) <= 5 + 1  # one look-up each to open, then one for them all
+            await harness.say("boss", "/web off")
+            for response in responses:  # told within one check after the shared answer expires
+                event, _data = await Stream(response).next_event(within=TOKEN_CHECK_SECONDS + 2)
+                assert event == "gone"
+                response.release()
+    finally:
+        await server.stop()
 
 
 async def test_a_stream_that_reconnects_gets_what_it_missed(served: tuple[Harness, WebPageServer]) -> None:

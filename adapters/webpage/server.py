@@ -36,6 +36,9 @@ PAGE_SIZE = 500
 # proxy does not say so (nginx over TLS keeps the upstream open until the next write fails)
 KEEPALIVE_SECONDS = 5.0
 CHECK_EVERY = 3  # keep-alives: whether the address was revoked, or the room reads something else now
+# how long one look-up of an address answers for every page open on it (a thousand readers of one room are one
+# query per check, not a thousand)
+TOKEN_CHECK_SECONDS = 5.0
 # the page runs its own script and style only: nothing inline, nothing from another host
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
        "base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}")
@@ -84,9 +87,10 @@ class Paging:
 
 class WebPageServer:
     def __init__(self, store: Store, *, listen: str, port: int, poll_seconds: float = POLL_SECONDS,
-                 page_size: int = PAGE_SIZE) -> None:
+                 page_size: int = PAGE_SIZE, keepalive_seconds: float = KEEPALIVE_SECONDS) -> None:
         self.store = store
         self.page_size = page_size
+        self.keepalive_seconds = keepalive_seconds
         self.listen = listen
         self.port = port
         self.bound_port: int | None = None
@@ -96,6 +100,7 @@ class WebPageServer:
         self._runner: web.AppRunner | None = None
         self._streams: set[asyncio.Task[Any]] = set()
         self._files: dict[str, bytes] = {}
+        self._checked: dict[str, tuple[float, WebPage | None]] = {}  # token → (when, what it was then)
 
     async def start(self) -> None:
         self._files = {name: (HERE / "static" / name).read_bytes() for name in STATIC}
@@ -188,7 +193,7 @@ class WebPageServer:
             await response.write(b"retry: 2000\n\n")
             while True:
                 try:
-                    async with asyncio.timeout(KEEPALIVE_SECONDS):
+                    async with asyncio.timeout(self.keepalive_seconds):
                         batch = await queue.get()
                 except TimeoutError:
                     idle += 1
@@ -217,7 +222,7 @@ class WebPageServer:
                      response: web.StreamResponse) -> bool:
         """Tells the page when its address was revoked, or it should load again (another article, another
         discussion); True when the stream should end."""
-        now = await self.store.web_page_by_token(page.token)
+        now = await self._still(page.token)
         if now is None:
             await response.write(sse("gone", {}))
             return True
@@ -227,6 +232,18 @@ class WebPageServer:
             await response.write(sse("reload", {}))
             return True
         return False
+
+    async def _still(self, token: str) -> WebPage | None:
+        """The page an address opens now, looked up at most every TOKEN_CHECK_SECONDS for all its readers."""
+        now = asyncio.get_running_loop().time()
+        checked = self._checked.get(token)
+        if checked is not None and now - checked[0] < TOKEN_CHECK_SECONDS:
+            return checked[1]
+        page = await self.store.web_page_by_token(token)
+        for stale in [t for t, (at, _page) in self._checked.items() if now - at >= TOKEN_CHECK_SECONDS]:
+            del self._checked[stale]
+        self._checked[token] = (now, page)
+        return page
 
     async def _static(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]

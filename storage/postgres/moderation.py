@@ -11,8 +11,11 @@ from storage.postgres.database import Conn, PgDatabase, one
 
 GATE_SQL = (
     # one statement instead of five: each round trip costs more than its lookup
-    "SELECT (SELECT json_build_array(until, reason, by_key) FROM bans"
-    "  WHERE chat_key = %(chat)s AND user_key = %(user)s),"
+    # a ban of any account of the person (/me link) holds for all of them: the one that lasts longest
+    "SELECT (SELECT json_build_array(until, reason, by_key, user_key) FROM bans"
+    "  WHERE chat_key = %(chat)s AND user_key IN (SELECT %(user)s UNION SELECT user_key FROM people"
+    "   WHERE person_key = (SELECT person_key FROM people WHERE user_key = %(user)s))"
+    "  ORDER BY until IS NULL DESC, until DESC LIMIT 1),"
     " (SELECT settings FROM chats WHERE chat_key = %(chat)s),"
     " (SELECT coalesce(json_agg(section_key), '[]') FROM locks WHERE chat_key = %(chat)s AND article_id = %(article)s),"
     " (SELECT coalesce(json_agg(json_build_array(word, mode) ORDER BY word_fold), '[]') FROM filters"
@@ -67,10 +70,10 @@ class PgModerationQueries:
         row = await self.db.fetchone(GATE_SQL, {"chat": chat_key, "user": user_key, "article": article_id})
         assert row is not None
         ban_row, settings, locks, filters, last = row
-        ban = None if ban_row is None else Ban(chat_key, user_key, ban_row[0], ban_row[1], ban_row[2])
+        ban = None if ban_row is None else Ban(chat_key, ban_row[3], ban_row[0], ban_row[1], ban_row[2])
         expired = ban is not None and ban.until is not None and ban.until <= now
-        if expired:
-            await self.active_ban(chat_key, user_key, now)  # lifts it and writes the modlog row
+        if expired and ban is not None:
+            await self.active_ban(chat_key, ban.user_key, now)  # lifts it and writes the modlog row
         return CommentGate(None if expired else ban, dict(json.loads(settings)) if settings else {},
                            frozenset(locks), tuple(WordFilter(w, FilterMode(m)) for w, m in filters),
                            None if last is None else float(last))
