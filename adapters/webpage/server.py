@@ -100,7 +100,8 @@ class WebPageServer:
         self._runner: web.AppRunner | None = None
         self._streams: set[asyncio.Task[Any]] = set()
         self._files: dict[str, bytes] = {}
-        self._checked: dict[str, tuple[float, WebPage | None]] = {}  # token → (when, what it was then)
+        # token → (when it was asked, the look-up): readers checking at once share one
+        self._checked: dict[str, tuple[float, asyncio.Task[WebPage | None]]] = {}
 
     async def start(self) -> None:
         self._files = {name: (HERE / "static" / name).read_bytes() for name in STATIC}
@@ -237,13 +238,12 @@ class WebPageServer:
         """The page an address opens now, looked up at most every TOKEN_CHECK_SECONDS for all its readers."""
         now = asyncio.get_running_loop().time()
         checked = self._checked.get(token)
-        if checked is not None and now - checked[0] < TOKEN_CHECK_SECONDS:
-            return checked[1]
-        page = await self.store.web_page_by_token(token)
-        for stale in [t for t, (at, _page) in self._checked.items() if now - at >= TOKEN_CHECK_SECONDS]:
-            del self._checked[stale]
-        self._checked[token] = (now, page)
-        return page
+        if checked is None or now - checked[0] >= TOKEN_CHECK_SECONDS or checked[1].cancelled():
+            for stale in [t for t, (at, _task) in self._checked.items() if now - at >= TOKEN_CHECK_SECONDS]:
+                del self._checked[stale]
+            # a task of its own: a reader who leaves while it runs does not cancel the others' answer
+            checked = self._checked[token] = (now, asyncio.ensure_future(self.store.web_page_by_token(token)))
+        return await asyncio.shield(checked[1])
 
     async def _static(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
