@@ -1,8 +1,8 @@
 """Answering an interaction from its raw payload: the first answer through a callback (the gateway's callback
 route, or the HTTP endpoint's response), the rest as webhook follow-ups, with no discord.py objects built.
 
-The same rules as `send.InteractionSender`: ephemeral when `Reply.private`, buttons on the last piece, never a
-ping but the one person an answer reaches, a deferred "thinking…" replaced by the first answer of its kind."""
+The rules: ephemeral when `Reply.private`, buttons on the last piece (`send.plan`), never a ping but the one
+person an answer reaches, a deferred "thinking…" replaced by the first answer of its kind."""
 
 from __future__ import annotations
 

@@ -1,15 +1,15 @@
 """Neutral buttons as persistent Discord buttons: custom_id `ab:<data>`, answered after restarts too.
 
-Every button is a `DynamicItem` registered with `Client.add_dynamic_items`, so discord.py routes a press by
-its custom_id alone (no per-message view kept in memory) and a press on a message sent before a restart
-still reaches the core.
+A press is read from its raw payload (`interactions.RawInteractions`) by its custom_id alone, checked against
+the message it is on: no view is kept in memory, and a press on a message sent before a restart still reaches
+the core.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import discord
 
@@ -22,38 +22,9 @@ PREFIX = "ab:"
 TEMPLATE = r"ab:(?P<data>.*)"
 
 
-class PressHandler(Protocol):
-    async def on_press(self, interaction: discord.Interaction, data: str) -> None: ...
-
-
-@runtime_checkable
-class HandlesPresses(Protocol):
-    """The client the press arrived on knows who handles it (see `client.ArticleClient`)."""
-
-    press_handler: PressHandler
-
-
 def label_of(text: str) -> str:
     text = " ".join(text.split()) or "…"
     return text if len(text) <= BUTTON_LABEL_LIMIT else text[: BUTTON_LABEL_LIMIT - 1] + "…"
-
-
-class ArticleButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=TEMPLATE):
-    def __init__(self, data: str, label: str = "…", row: int | None = None) -> None:
-        super().__init__(discord.ui.Button(label=label_of(label), custom_id=PREFIX + data, row=row,
-                                           style=discord.ButtonStyle.secondary))
-        self.data = data
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> ArticleButton:
-        return cls(match["data"], getattr(item, "label", None) or "…")
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        client = interaction.client
-        if isinstance(client, HandlesPresses):
-            await client.press_handler.on_press(interaction, self.data)
 
 
 def is_ours(custom_id: str) -> bool:
@@ -73,20 +44,8 @@ def layout(rows: tuple[tuple[Button, ...], ...]) -> list[list[Button]]:
     return grid[:ROWS]
 
 
-def view_of(rows: tuple[tuple[Button, ...], ...]) -> discord.ui.View | None:
-    grid = layout(rows)
-    if not grid:
-        return None
-    view = discord.ui.View(timeout=None)
-    for index, row in enumerate(grid):
-        for button in row:
-            view.add_item(ArticleButton(button.data, button.label, row=index))
-    return view
-
-
 def components_of(rows: tuple[tuple[Button, ...], ...]) -> list[dict[str, Any]]:
-    """The same buttons as `view_of`, as the API's component JSON, for a send that needs no `View`: presses
-    are routed by custom_id to `ArticleButton` either way."""
+    """The buttons as the API's component JSON: secondary style, labels cut to Discord's limit."""
     return [{"type": 1, "components": [{"type": 2, "style": discord.ButtonStyle.secondary.value,
                                         "label": label_of(b.label), "custom_id": PREFIX + b.data} for b in row]}
             for row in layout(rows)]

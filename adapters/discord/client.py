@@ -12,8 +12,7 @@ import aiohttp
 import discord
 import yarl
 
-from adapters.discord.buttons import ArticleButton
-from adapters.discord.internals import InteractionChannels, SkippedEvents, guard_parsers
+from adapters.discord.internals import SkippedEvents, guard_parsers
 from adapters.discord.send import NO_PINGS
 from adapters.discord.serve import Dispatcher
 from adapters.metrics import metrics
@@ -79,13 +78,10 @@ class ArticleEvents:
     def _wire(self, dispatcher: Dispatcher, on_ready: Callable[[Any], None]) -> None:
         client = cast(discord.Client, self)
         self.dispatcher = dispatcher
-        self.press_handler = dispatcher  # read by ArticleButton.callback
         self._ready_callback = on_ready
         self._sessions = 0
-        client.add_dynamic_items(ArticleButton)
         self.skipped_events = SkippedEvents()
-        self.interaction_channels = InteractionChannels()
-        guard_parsers(client, self.skipped_events, self.interaction_channels,
+        guard_parsers(client, self.skipped_events,
                       take=lambda data: dispatcher.raw.take(client, data))
 
     async def on_ready(self) -> None:
@@ -105,9 +101,6 @@ class ArticleEvents:
 
     async def on_message(self, message: discord.Message) -> None:
         await self.dispatcher.on_message(cast(discord.Client, self), message)
-
-    async def on_interaction(self, interaction: discord.Interaction) -> None:
-        await self.dispatcher.on_interaction(cast(discord.Client, self), interaction)
 
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
         await self.dispatcher.on_reaction(cast(discord.Client, self), payload, added=True)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Any
 
 import discord
 
 from bot.commands.registry import REGISTRY, ParamKind
-from bot.i18n import N_, _, normalize
-from bot.types import Attachment, ButtonPress, Chat, Command, Event, PlainReply, User
+from bot.i18n import N_, _
+from bot.types import Attachment, Chat, Command, Event, PlainReply, User
 
 USER_MENTION = re.compile(r"<@!?(\d{1,20})>")
 _COMMAND_LINE = re.compile(r"(\S+)(?:\s+(.*))?", re.DOTALL)
@@ -146,47 +145,3 @@ def message_event(message: discord.Message, bot_id: int, prefix: str) -> Event |
     if referenced is not None and referenced.author.id != bot_id:
         return None  # a reply to someone else: conversation
     return Event(user, chat, PlainReply(content, str(reference.message_id)), message_id=message_id)
-
-
-# ---- interactions -----------------------------------------------------------------------------------
-
-
-def interaction_chat(interaction: discord.Interaction) -> Chat:
-    """The interaction's channel, from the `channel` object or else `channel_id`; never a made-up one."""
-    channel_id = interaction.channel_id
-    if channel_id is None:
-        noted = getattr(interaction.client, "interaction_channels", None)
-        channel_id = noted.get(interaction.id) if noted is not None else None
-    if not channel_id:
-        raise NoChannel
-    chat = chat_of(interaction.channel, channel_id)
-    if interaction.channel is None:  # known by id only: a DM is the one kind without a guild
-        chat = Chat(chat.key, private=interaction.guild_id is None)
-    return chat
-
-
-def interaction_data(interaction: discord.Interaction) -> dict[str, Any]:
-    data = interaction.data
-    return dict(data) if data is not None else {}
-
-
-def locale_code(interaction: discord.Interaction) -> str | None:
-    """The language the sender's Discord app is set to, as Discord names it ("zh-CN")."""
-    locale = getattr(interaction, "locale", None)
-    return getattr(locale, "value", None) or (locale if isinstance(locale, str) else None)
-
-
-def locale_of(interaction: discord.Interaction) -> str | None:
-    """The same as one of our languages, or None."""
-    return normalize(locale_code(interaction))
-
-
-def interaction_user(interaction: discord.Interaction) -> User:
-    """The sender of an interaction, with the language their Discord app is set to."""
-    return replace(user_of(interaction.user), language=locale_code(interaction))
-
-
-def press_event(interaction: discord.Interaction, data: str) -> Event:
-    # refusals of interactions are ephemeral: seen by the sender alone, so written in their language
-    return Event(interaction_user(interaction), interaction_chat(interaction), ButtonPress(data),
-                 message_id=str(interaction.id), answers_privately=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import traceback
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
@@ -63,33 +63,7 @@ def _where(err: BaseException) -> str:
     return f"{Path(last.filename).name}:{last.lineno} {last.name}"
 
 
-class InteractionChannels:
-    """The `channel_id` of recent interactions as their payloads gave it. discord.py derives an
-    interaction's channel id from the `channel` object only, and a payload with `channel_id` but no
-    `channel` would otherwise leave the interaction without a channel."""
-
-    KEEP = 1_000
-
-    def __init__(self) -> None:
-        self._ids: OrderedDict[int, int] = OrderedDict()
-
-    def note(self, data: Any) -> None:
-        if not isinstance(data, dict):
-            return
-        try:
-            interaction_id, channel_id = int(data["id"]), int(data["channel_id"])
-        except (KeyError, TypeError, ValueError):
-            return
-        self._ids[interaction_id] = channel_id
-        if len(self._ids) > self.KEEP:
-            self._ids.popitem(last=False)
-
-    def get(self, interaction_id: int) -> int | None:
-        return self._ids.get(interaction_id)
-
-
-def guard_parsers(client: discord.Client, skipped: SkippedEvents, channels: InteractionChannels | None = None,
-                  take: Callable[[Any], bool] | None = None) -> int:
+def guard_parsers(client: discord.Client, skipped: SkippedEvents, take: Callable[[Any], bool] | None = None) -> int:
     """Wrap every gateway event parser of `client`; returns how many were wrapped. `take`, when given, sees
     each raw INTERACTION_CREATE first and returns True for one it handles itself (discord.py then builds
     nothing for it)."""
@@ -98,21 +72,11 @@ def guard_parsers(client: discord.Client, skipped: SkippedEvents, channels: Inte
     for event, parse in list(parsers.items()):
         if getattr(parse, _GUARDED, False):
             continue
-        if event == "INTERACTION_CREATE" and channels is not None:
-            parse = _noting(parse, channels)
         if event == "INTERACTION_CREATE" and take is not None:
             parse = _taking(parse, take)
         parsers[event] = _guarded(event, parse, skipped)
         wrapped += 1
     return wrapped
-
-
-def _noting(parse: Parser, channels: InteractionChannels) -> Parser:
-    def run(data: Any) -> None:
-        channels.note(data)
-        parse(data)
-
-    return run
 
 
 def _taking(parse: Parser, take: Callable[[Any], bool]) -> Parser:

@@ -1,8 +1,8 @@
 """Outcomes as Discord messages: rendered and split by `render.py`, buttons on the last piece, never a ping.
 
-Two senders: `ChannelSender` answers a text command or a reply in the channel (private replies too: a
-channel cannot show a message to one member, and a DM would lose the context), and `InteractionSender`
-answers a slash command or a button press, ephemerally when `Reply.private`.
+`ChannelSender` answers a text command or a reply in the channel (private replies too: a channel cannot show a
+message to one member, and a DM would lose the context); `answers.RawAnswerer` answers slash commands and button
+presses, ephemerally when `Reply.private`, with the same plan and rules from here.
 """
 
 from __future__ import annotations
@@ -14,19 +14,18 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import aiohttp
 import discord
 from discord.http import HTTPClient
 
-from adapters.discord.buttons import components_of, view_of
-from adapters.discord.events import locale_of
+from adapters.discord.buttons import components_of
 from adapters.discord.internals import edit_message, message_params, send_message
 from adapters.discord.limits import ERROR_EXCERPT
 from adapters.discord.render import MESSAGE_LIMIT, render_messages
 from bot.core import Core
-from bot.i18n import N_, _, speaking
+from bot.i18n import N_
 from bot.ports import PlatformUnreachable
 from bot.types import Anchor, Button, Chat, File, Outcome, Reply, Sent, text_reply
 
@@ -116,16 +115,6 @@ def notice_plan(notice: str) -> list[Outgoing]:
     return plan(Outcome((text_reply(notice, private=True),)))
 
 
-def message_kwargs(item: Outgoing) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"allowed_mentions": allowed(item)}
-    view = view_of(item.buttons)
-    if view is not None:
-        kwargs["view"] = view
-    if item.file is not None:
-        kwargs["file"] = discord.File(io.BytesIO(item.file.content), filename=item.file.filename)
-    return kwargs
-
-
 def passing(err: BaseException | None) -> bool:
     """Is this failure Discord's or the network's for the moment (a server error, rate limited beyond
     discord.py's retries, a dropped connection) rather than a refusal?"""
@@ -199,101 +188,12 @@ class ChannelSender:
                 await self.core.remember_sent(self.chat, str(sent_id), item.anchor)
 
     async def _send_one(self, item: Outgoing, reference: discord.MessageReference | None, nonce: str) -> int:
-        channel = self.message.channel
-        if item.file is not None:
-            kwargs = message_kwargs(item)
-            if reference is not None:
-                kwargs["reference"] = reference
-            return (await channel.send(item.content, nonce=nonce, **kwargs)).id
         # discord.py's own request (rate limits, retries, errors as HTTPException), without the Message and
         # View objects `channel.send` builds around it: only the new id is used, and building them cost
         # about a sixth of the adapter's CPU per reply
+        file = discord.File(io.BytesIO(item.file.content), filename=item.file.filename) if item.file else None
         params = message_params(item.content, allowed(item), components_of(item.buttons) or None,
-                                dict(reference.to_message_reference_dict()) if reference else None, nonce=nonce)
-        data = await send_message(self.http, channel.id, params)
+                                dict(reference.to_message_reference_dict()) if reference else None, file=file,
+                                nonce=nonce)
+        data = await send_message(self.http, self.message.channel.id, params)
         return int(data["id"])
-
-
-class InteractionSender:
-    """Answers one interaction: the first message is the interaction response (or replaces the deferred
-    "thinking…" message when its privacy matches the deferral), the rest are followups."""
-
-    def __init__(self, core: Core, chat: Chat, interaction: discord.Interaction) -> None:
-        self.core = core
-        self.chat = chat
-        self.interaction = interaction
-        self.deferred_private: bool | None = None
-        self.original_pending = False  # deferred, and the "thinking…" message not yet replaced
-
-    async def defer(self, private: bool) -> None:
-        try:
-            await attempt("a deferral", self.chat,
-                          lambda: self.interaction.response.defer(ephemeral=private, thinking=True))
-        except Failed:
-            return
-        self.deferred_private = private
-        self.original_pending = True
-
-    async def send(self, outcome: Outcome, *, press: bool) -> None:
-        items = plan(outcome)
-        if outcome.notice and (not items or (press and all(i.private for i in items))):
-            items = notice_plan(outcome.notice)  # a refused or stale press: a short note only the presser sees
-        if not items:
-            await self._acknowledge(press)
-            return
-        for item in items:
-            try:
-                message_id = await attempt("an interaction answer", self.chat, partial(self._send_one, item))
-            except Failed:
-                continue
-            if item.anchor is not None and message_id is not None and not item.private:
-                await self.core.remember_sent(self.chat, str(message_id), item.anchor)
-        await self._drop_thinking()
-
-    async def _send_one(self, item: Outgoing) -> int | None:
-        interaction = self.interaction
-        kwargs = message_kwargs(item)
-        if not interaction.response.is_done():
-            result = await interaction.response.send_message(item.content, ephemeral=item.private, **kwargs)
-            message_id: int | None = getattr(result, "message_id", None)
-            if message_id is None and item.anchor is not None:
-                message_id = (await interaction.original_response()).id
-            return message_id
-        if self.original_pending:
-            self.original_pending = False
-            if item.private == self.deferred_private:
-                edit: dict[str, Any] = {"content": item.content, "allowed_mentions": allowed(item)}
-                if "view" in kwargs:
-                    edit["view"] = kwargs["view"]
-                if "file" in kwargs:
-                    edit["attachments"] = [kwargs["file"]]
-                return (await interaction.edit_original_response(**edit)).id
-            await self._delete_original()  # its visibility was fixed at defer time; this answer needs the other
-        sent = await interaction.followup.send(item.content, ephemeral=item.private, wait=True, **kwargs)
-        return sent.id
-
-    async def _acknowledge(self, press: bool) -> None:
-        response = self.interaction.response
-        if not response.is_done():
-            try:
-                if press:  # nothing to say: just acknowledge the press
-                    await attempt("an acknowledgement", self.chat, lambda: response.defer())
-                else:
-                    with speaking(locale_of(self.interaction)):
-                        done = _(DONE)
-                    await attempt("an acknowledgement", self.chat,
-                                  lambda: response.send_message(done, ephemeral=True, allowed_mentions=NO_PINGS))
-            except Failed:
-                pass
-        await self._drop_thinking()
-
-    async def _drop_thinking(self) -> None:
-        if self.original_pending:
-            self.original_pending = False
-            await self._delete_original()
-
-    async def _delete_original(self) -> None:
-        try:
-            await attempt("(deleting) the deferred answer", self.chat, self.interaction.delete_original_response)
-        except Failed:
-            pass

@@ -15,29 +15,18 @@ from collections.abc import AsyncIterator, Coroutine, Sequence
 from typing import Any, Protocol
 
 import discord
-from discord import app_commands
 
-from adapters.discord.buttons import is_ours, message_has
 from adapters.discord.events import (
     Unreadable,
     chat_of,
-    interaction_chat,
-    interaction_data,
-    interaction_user,
-    locale_of,
     message_event,
-    press_event,
 )
-from adapters.discord.interactions import PRIVATE_VERBS, STALE_BUTTON, RawInteractions
-from adapters.discord.platform import DiscordPlatform, is_moderator
-from adapters.discord.send import NO_PINGS, TRANSIENT, ChannelSender, InteractionSender
-from adapters.discord.slash import choices_for, command_args, focused_option
-from bot.actions import decode
-from bot.commands.registry import REGISTRY
-from bot.core import APOLOGY, Core
-from bot.i18n import _, speaking
+from adapters.discord.interactions import RawInteractions
+from adapters.discord.platform import DiscordPlatform
+from adapters.discord.send import TRANSIENT, ChannelSender
+from bot.core import Core
 from bot.ports import Inbox
-from bot.types import Chat, Command, Event, Outcome, Reaction, User
+from bot.types import Event, Outcome, Reaction, User
 
 CATCH_UP = 200  # messages per channel read back after a new session
 LIKE_EMOJI = "👍"  # the reaction that likes a comment (another emoji is just a reaction)
@@ -87,40 +76,9 @@ class Dispatcher:
         finally:
             self.end()
 
-    @contextlib.asynccontextmanager
-    async def _answering(self, interaction: discord.Interaction, what: str) -> AsyncIterator[None]:
-        """Every interaction is handled inside this: whatever goes wrong is logged once and answered once.
-        An answer that already went out is not followed by an apology."""
-        async with self._handling(what):
-            try:
-                yield
-            except Unreadable as err:
-                log.info("a Discord %s could not be read (%s); answered so", what, type(err).__name__)
-                with speaking(locale_of(interaction)):
-                    await self._answer_once(interaction, str(err), log_as=None)
-            except Exception:
-                log.exception("failed to handle a Discord %s", what)
-                with speaking(locale_of(interaction)):
-                    await self._answer_once(interaction, _(APOLOGY), log_as=what)
-
-    async def _answer_once(self, interaction: discord.Interaction, text: str, *, log_as: str | None) -> None:
-        try:
-            if interaction.type is discord.InteractionType.autocomplete:
-                if not interaction.response.is_done():
-                    await interaction.response.autocomplete([])
-            elif not interaction.response.is_done():
-                await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_PINGS)
-        except Exception as err:  # the apology itself failed (the interaction expired): the log line above stands
-            log.debug("could not answer a Discord %s: %s", log_as or "interaction", type(err).__name__)
-
     async def idle(self) -> None:
         """Returns once no event is being handled."""
         await self._idle.wait()
-
-    def _platform(self, client: discord.Client, chat: Chat, user: User, permissions: discord.Permissions | None,
-                  ) -> DiscordPlatform:
-        known = {(chat.key, user.key): is_moderator(permissions)} if permissions is not None else {}
-        return DiscordPlatform(client, self.core.services.import_max_bytes, known)
 
     async def handle_event(self, event: Event, platform: DiscordPlatform) -> Outcome:
         target = event.target_user
@@ -229,53 +187,7 @@ class Dispatcher:
         except (discord.HTTPException, *TRANSIENT) as err:
             log.warning("could not catch up on channel %s after reconnecting: %s", channel.id, err)
 
-    # ---- interactions ---------------------------------------------------------------------------------
-
-    async def on_interaction(self, client: discord.Client, interaction: discord.Interaction) -> None:
-        kind = interaction.type
-        if kind is discord.InteractionType.application_command:
-            async with self._answering(interaction, "slash command"):
-                await self._command(client, interaction)
-        elif kind is discord.InteractionType.autocomplete:
-            async with self._answering(interaction, "autocomplete"):
-                await self._autocomplete(interaction)
-        elif kind is discord.InteractionType.component:
-            custom_id = str(interaction_data(interaction).get("custom_id", ""))
-            if not (is_ours(custom_id) and message_has(interaction.message, custom_id)):
-                async with self._answering(interaction, "foreign button"):
-                    # not one of ours (or not on this message): discord.py won't route it, so answer here
-                    with speaking(locale_of(interaction)):
-                        stale = _(STALE_BUTTON)
-                    await interaction.response.send_message(stale, ephemeral=True, allowed_mentions=NO_PINGS)
-
-    def _permissions(self, interaction: discord.Interaction) -> discord.Permissions | None:
-        return interaction.permissions if interaction.guild_id is not None else None
-
-    async def _command(self, client: discord.Client, interaction: discord.Interaction) -> None:
-        data = interaction_data(interaction)
-        name = str(data.get("name", ""))
-        spec = REGISTRY.get(name)
-        chat, user = interaction_chat(interaction), interaction_user(interaction)
-        args, target, attachment = command_args(spec, data) if spec is not None else ("", None, None)
-        event = Event(user, chat, Command(spec.name if spec is not None else name, args),
-                      message_id=str(interaction.id), target_user=target, attachment=attachment,
-                      answers_privately=True)
-        platform = self._platform(client, chat, user, self._permissions(interaction))
-        sender = InteractionSender(self.core, chat, interaction)
-        private = spec.admin if spec is not None else True
-        outcome = await self.in_time(self.handle_event(event, platform), sender, private)
-        await sender.send(outcome, press=False)
-
-    async def on_press(self, interaction: discord.Interaction, data: str) -> None:
-        """A press on one of our buttons (routed here by `buttons.ArticleButton`)."""
-        async with self._answering(interaction, "button press"):
-            event = press_event(interaction, data)
-            platform = self._platform(interaction.client, event.chat, event.user, self._permissions(interaction))
-            sender = InteractionSender(self.core, event.chat, interaction)
-            action = decode(data)
-            private = action is None or action.verb in PRIVATE_VERBS
-            outcome = await self.in_time(self.handle_event(event, platform), sender, private)
-            await sender.send(outcome, press=True)
+    # ---- interactions (each read from its raw payload by interactions.RawInteractions) ---------------
 
     async def in_time(self, work: Coroutine[Any, Any, Outcome], sender: Deferrable, private: bool) -> Outcome:
         """Starts the core's work at once, and defers the interaction if it is not done after `defer_after`."""
@@ -293,14 +205,3 @@ class Dispatcher:
             timer.cancel()
             if deferral:
                 await deferral[0]  # the answer follows the deferral it replaces
-
-    async def _autocomplete(self, interaction: discord.Interaction) -> None:
-        data = interaction_data(interaction)
-        spec = REGISTRY.get(str(data.get("name", "")))
-        focused = focused_option(data)
-        pairs: list[tuple[str, str]] = []
-        if spec is not None and focused is not None:
-            chat_key = interaction_chat(interaction).key
-            pairs = await choices_for(self.core.store, spec, chat_key, *focused)
-        choices = [app_commands.Choice(name=name, value=value) for name, value in pairs]
-        await interaction.response.autocomplete(choices)
