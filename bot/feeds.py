@@ -28,6 +28,7 @@ log = logging.getLogger("articlebot.feeds")
 HOLD_SECONDS = 300.0  # a claim outlives a poll; a process that dies mid-poll frees its feeds after this
 MAX_BACKOFF_SECONDS = 86_400.0
 MAX_NEW_PER_POLL = 5  # a feed that suddenly lists many new posts announces its newest few, not a flood
+UNREACHABLE_RETRY_SECONDS = 60.0  # a post no room could be reached for is tried again this soon
 CLAIMS_PER_ROUND = 20
 
 
@@ -85,9 +86,16 @@ class FeedPoller:
         new = [e for e in feed.entries if e.key in unseen and (e.link is None or e.link in unseen)]
         seen = [key for entry in new for key in (entry.key, entry.link) if key]
         announced = 0
+        held: set[str] = set()
         for entry in reversed(new[:MAX_NEW_PER_POLL]):  # oldest first, as they were posted
-            announced += await self._announce(polled, entry)
-        await store.feed_polled(polled, seen, now)
+            try:
+                announced += await self._announce(polled, entry)
+            except PlatformUnreachable:  # no room could be reached: the post stays new for a poll soon
+                held.update(key for key in (entry.key, entry.link) if key)
+        if held:  # asked again without validators, or a 304 would hide the held posts
+            polled = replace(polled, etag=None, modified=None,
+                             next_poll=now + min(self.interval, UNREACHABLE_RETRY_SECONDS))
+        await store.feed_polled(polled, [key for key in seen if key not in held], now)
         return announced
 
     async def _announce(self, follow: FeedFollow, entry: FeedEntry) -> int:
@@ -126,14 +134,17 @@ class FeedPoller:
         any of them heard it."""
         rooms = [follow.chat_key, *(key for key, _title in await self.services.store.linked_rooms(follow.chat_key))]
         heard = [await self._heard_in(room, reply) for room in rooms]
+        if not any(heard) and None in heard:
+            raise PlatformUnreachable(follow.chat_key)  # nobody heard it for now: tried again at the next poll
         return int(any(heard))
 
-    async def _heard_in(self, room: str, reply: Reply) -> bool:
+    async def _heard_in(self, room: str, reply: Reply) -> bool | None:
+        """True when the room got it, False when it refused, None when it could not be reached for now."""
         try:
             return await self.announcer.announce(room, reply) is not None
-        except PlatformUnreachable:  # the post is not announced there; the next one will be
+        except PlatformUnreachable:
             log.info("could not reach %s to announce a feed's post", room)
-            return False
+            return None
 
     async def _article(self, entry: FeedEntry) -> tuple[ParsedArticle, FetchedPage | None]:
         """The post as an article: from the feed when it carries the whole post, else from its page."""

@@ -14,6 +14,7 @@ from adapters.web.feeds import FeedFetcher
 from adapters.web.pages import PageFetcher
 from bot.core import Core
 from bot.feeds import FeedPoller
+from bot.ports import PlatformUnreachable
 from bot.types import Reply, Sent, plain_text
 from tests.fakes.site import Site
 from tests.fakes.telegram_html import check_html
@@ -36,6 +37,19 @@ class Collected:
 
     def texts(self) -> list[str]:
         return ["\n".join(plain_text(b) for b in reply.blocks) for _, reply in self.said]
+
+
+class Unreachable(Collected):
+    """Collected, but while `down` no chat can be reached (the platform is out)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.down = False
+
+    async def announce(self, chat_key: str, reply: Reply) -> Sent | None:
+        if self.down:
+            raise PlatformUnreachable(chat_key)
+        return await super().announce(chat_key, reply)
 
 
 @pytest.fixture
@@ -80,6 +94,24 @@ async def test_follow_skips_the_backlog_and_each_new_post_is_announced_once(worl
     assert "A third rising" in await h.say("ann", "/articles")
     listed = await h.say("ann", "/feeds")
     assert "Bakery news" in listed and f"{site.url}/feed.xml" in listed
+
+
+async def test_a_post_no_room_could_be_reached_for_is_announced_once_the_platform_is_back(world, site: Site) -> None:  # type: ignore[no-untyped-def]
+    h, heard, _poller = world
+    flaky = Unreachable()
+    poller = FeedPoller(h.core.services, flaky, holder="test-poller")
+    await h.say("boss", f"/follow {site.url}/feed.xml")
+    site.add("third", "A third rising", full=False)
+    flaky.down = True
+    h.clock.advance(INTERVAL + 1)
+    assert await poller.poll_due() == 0 and flaky.said == []
+    flaky.down = False
+    h.clock.advance(INTERVAL + 1)
+    assert await poller.poll_due() == 1  # the feed is read whole again (no 304 hides the post)
+    assert "A third rising" in flaky.texts()[-1]
+    h.clock.advance(INTERVAL + 1)
+    assert await poller.poll_due() == 0 and len(flaky.said) == 1  # and never twice
+    assert (await h.say("ann", "/articles")).count("A third rising") == 1  # imported again, not twice
 
 
 async def test_a_site_page_names_its_feed_and_atom_and_json_feeds_work(world, site: Site) -> None:  # type: ignore[no-untyped-def]
