@@ -439,7 +439,8 @@ class People(Protocol):
     all of them, and their likes count once."""
 
     async def person_accounts(self, user_key: str) -> list[tuple[str, str]]:
-        """Every account of this account's person (key, name), the first first; empty when it is not linked."""
+        """Every account of this account's person (key, name), the one whose name shows first; empty when it is
+        not linked."""
         ...
 
     async def link_person(self, user_key: str, owner_key: str, now: float) -> None:
@@ -448,6 +449,10 @@ class People(Protocol):
 
     async def unlink_person(self, user_key: str) -> bool:
         """Takes this account out of its person; False when it was in none."""
+        ...
+
+    async def name_person(self, user_key: str) -> bool:
+        """Makes this account the one whose name the person's comments show; False when it is linked to none."""
         ...
 
 

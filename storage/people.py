@@ -9,7 +9,9 @@ from storage.connection import Database
 
 ACCOUNTS_OF = ("SELECT p.user_key, coalesce(u.name, p.user_key) FROM people p LEFT JOIN users u ON u.user_key ="
                " p.user_key WHERE p.person_key = (SELECT person_key FROM people WHERE user_key = ?)"
-               " ORDER BY p.linked_at, p.user_key")
+               " ORDER BY p.user_key = p.person_key DESC, p.linked_at, p.user_key")
+# the person's key is the account whose name their comments show (/me name): every row of the person moves to it
+RENAME = "UPDATE people SET person_key = ? WHERE person_key = (SELECT person_key FROM people WHERE user_key = ?)"
 
 
 def link(db: sqlite3.Connection, user_key: str, owner_key: str, now: float) -> None:
@@ -51,3 +53,6 @@ class PeopleQueries:
 
     async def unlink_person(self, user_key: str) -> bool:
         return await self.db.transaction(lambda db: unlink(db, user_key))
+
+    async def name_person(self, user_key: str) -> bool:
+        return bool(await self.db.transaction(lambda db: db.execute(RENAME, (user_key, user_key)).rowcount))

@@ -59,7 +59,7 @@ async def test_codes_are_private_single_use_and_for_another_account(harness: Har
     assert "one person" in await h.say("annie", f"/me link {code[1]}")  # the code can be given anywhere
     assert "not valid" in await h.say("eve", f"/me link {code[1]}")  # used
     assert "not valid" in await h.say("eve", "/me link NOPE2345")
-    assert "/me, /me link or /me unlink" in await h.say("eve", "/me please")
+    assert "/me, /me link, /me name or /me unlink" in await h.say("eve", "/me please")
 
 
 async def test_a_third_account_joins_and_the_first_can_leave(harness: Harness) -> None:
@@ -94,3 +94,23 @@ async def test_a_ban_of_one_account_holds_for_every_account_of_the_person(harnes
     assert "#3" in await h.say("ann", "/comment after the ban ran out")
     assert "#4" in await h.say("annie", "/comment and from the banned account too")
     assert "ban expired" in await h.say("boss", "/modlog")
+
+
+async def test_me_name_chooses_which_accounts_name_the_persons_comments_show(harness: Harness) -> None:
+    h = harness
+
+    async def names() -> dict[int, str]:
+        return {int(n): name for n, name in re.findall(r"#(\d+) (\w+) ·", await h.say("dan", "/comments"))}
+
+    assert "not linked" in await h.say("annie", "/me name")
+    assert "#1" in await h.say("ann", "/comment the first one")
+    await link(h, "ann", "annie")
+    assert "#2" in await h.say("annie", "/comment the second one")
+    assert await names() == {1: "Ann", 2: "Ann"}  # the first account's name, until they choose
+    assert "the name of Ann" in await h.say("annie", "/me")
+    assert "this account's name now: Annie" in await h.say("annie", "/me name")
+    assert await names() == {1: "Annie", 2: "Annie"}
+    accounts = await h.say("ann", "/me")
+    assert "the name of Annie" in accounts and "one person on: Annie, Ann." in accounts, accounts
+    assert "on its own again" in await h.say("annie", "/me unlink")  # the naming account leaves
+    assert await names() == {1: "Ann", 2: "Annie"}  # each account its own name again

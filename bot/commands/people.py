@@ -24,8 +24,10 @@ def account_label(user_key: str, name: str) -> str:
 @cmd("me", N_("Your accounts on other platforms"),
      N_("`/me link`, sent to me in a private message, gives a code; `/me link <code>` from your account on another "
         "platform makes the two one person: your comments show one name, /mycomments lists both, and your likes "
-        "count once. `/me` lists your linked accounts; `/me unlink` separates this account again."),
-     Group.DISCUSSING, params=(Param("what", ParamKind.CHOICE, N_("link or unlink"), choices=("link", "unlink")),
+        "count once. `/me` lists your linked accounts; `/me name` shows this account's name on all your comments; "
+        "`/me unlink` separates this account again."),
+     Group.DISCUSSING, params=(Param("what", ParamKind.CHOICE, N_("link, name or unlink"),
+                                     choices=("link", "name", "unlink")),
                                Param("code", ParamKind.WORD, N_("the code from /me link"))), example="")
 async def me(ctx: Context, args: str) -> Reply:
     word, rest = split_first(args)
@@ -52,11 +54,18 @@ async def me(ctx: Context, args: str) -> Reply:
         if not await ctx.store.unlink_person(ctx.user_key):
             raise BotError("This account is not linked to another one.")
         return text_reply(_("This account is on its own again: its comments show its own name."), private=True)
+    if word == "name":
+        if not await ctx.store.name_person(ctx.user_key):
+            raise BotError("This account is not linked to another one.")
+        return text_reply(_("Your comments show this account's name now: {name}.").format(name=ctx.event.user.name),
+                          private=True)
     if word:
-        raise BotError("Send /me, /me link or /me unlink.")
+        raise BotError("Send /me, /me link, /me name or /me unlink.")
     accounts = await ctx.store.person_accounts(ctx.user_key)
     if not accounts:
         return text_reply(_("This account is not linked to another one. Send /me link to me in a private message "
                             "to link your account on another platform."), private=True)
     return text_reply(_("You are one person on: {accounts}.").format(
-        accounts=", ".join(account_label(key, name) for key, name in accounts)), private=True)
+        accounts=", ".join(account_label(key, name) for key, name in accounts)),
+        _("Your comments show the name of {first}; /me name from another of your accounts shows its name instead.")
+        .format(first=account_label(*accounts[0])), private=True)

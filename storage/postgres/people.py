@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.people import ACCOUNTS_OF
+from storage.people import ACCOUNTS_OF, RENAME
 from storage.postgres.database import Conn, PgDatabase, one
 
 PG_ACCOUNTS_OF = ACCOUNTS_OF.replace("?", "%s")
@@ -54,5 +54,13 @@ class PgPeopleQueries:
             elif rest and person == user_key:
                 await conn.execute("UPDATE people SET person_key = %s WHERE person_key = %s", (rest[0], person))
             return True
+
+        return await self.db.transaction(work)
+
+    async def name_person(self, user_key: str) -> bool:
+        async def work(conn: Conn) -> bool:
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtext('people'))")
+            cur = await conn.execute(RENAME.replace("?", "%s"), (user_key, user_key))
+            return bool(cur.rowcount)
 
         return await self.db.transaction(work)
