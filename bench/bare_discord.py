@@ -6,10 +6,10 @@ A plain `discord.Client` with the default intents plus message content (articleb
 `guild_ready_timeout`, no mentions allowed. `on_message` answers each message not sent by a bot with exactly one
 `channel.send` replying to it (`fail_if_not_exists=False`, as articlebot's replies), its text about as long as
 articlebot's answers; `on_interaction` answers each slash command with one interaction response. With
-`--nav-buttons N` that response to `/section K` also carries the row of buttons articlebot's answer has (◀ Intro or
-◀ Previous, 💬 Comments, and Next ▶ unless K is the last of N sections), as a discord.py bot sends buttons: a
-`discord.ui.View` built for the answer. No storage, no parsing: whatever this reaches is what discord.py and the
-fake allow.
+`--nav-buttons N` the answer to `/section K` or `!section K` also carries the row of buttons articlebot's
+answer has (◀ Intro or ◀ Previous, 💬 Comments, and Next ▶ unless K is the last of N sections), as a
+discord.py bot sends buttons: a `discord.ui.View` built for the answer. No storage, no parsing: whatever this
+reaches is what discord.py and the fake allow.
 Prints "bare discord bot ready" (stderr) once `on_ready` fired.
 """
 
@@ -30,23 +30,24 @@ FILLER = "lorem ipsum dolor sit amet " * (ANSWER_CHARS // 27 + 1)
 
 class BareClient(discord.Client):
     answer_chars = ANSWER_CHARS
-    nav_sections = 0  # > 0: slash answers carry articlebot's navigation buttons for an article of this many sections
+    nav_sections = 0  # > 0: section answers carry articlebot's navigation buttons for an article of this many sections
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """A slash command answered with one message, as long as articlebot's answer to the same command."""
         data: dict[str, object] = dict(interaction.data or {})
         head = f"/{data.get('name', '?')}: "
-        view = self.nav_view(data) if self.nav_sections else discord.utils.MISSING
+        options = data.get("options")
+        first = options[0] if isinstance(options, list) and options and isinstance(options[0], dict) else {}
+        view = self.nav_view(first.get("value")) if self.nav_sections else discord.utils.MISSING
         await interaction.response.send_message(head + FILLER[: max(0, self.answer_chars - len(head))],
                                                 allowed_mentions=discord.AllowedMentions.none(), view=view)
 
-    def nav_view(self, data: dict[str, object]) -> discord.ui.View:
-        """The buttons under articlebot's answer to `/section K` (labels and custom_id lengths alike)."""
-        options = data.get("options")
-        first = options[0] if isinstance(options, list) and options and isinstance(options[0], dict) else {}
+    def nav_view(self, section: object) -> discord.ui.View:
+        """The buttons under articlebot's answer to `/section K` or `!section K` (labels and custom_id lengths
+        alike)."""
         try:
-            k = int(first.get("value", 1))
-        except (TypeError, ValueError):
+            k = int(str(section))
+        except ValueError:
             k = 1
         view = discord.ui.View(timeout=None)  # persistent, as articlebot's buttons work after a restart
         back = "◀ Intro" if k == 1 else "◀ Previous"
@@ -63,9 +64,12 @@ class BareClient(discord.Client):
         if message.author.bot:
             return
         head = f"got {len(message.content)} characters: "
+        words = message.content.split()
+        section = self.nav_sections and len(words) == 2 and words[0] == "!section"
         await message.channel.send(head + FILLER[: max(0, ANSWER_CHARS - len(head))],
                                    reference=message.to_reference(fail_if_not_exists=False),
-                                   allowed_mentions=discord.AllowedMentions.none())
+                                   allowed_mentions=discord.AllowedMentions.none(),
+                                   view=self.nav_view(words[1]) if section else discord.utils.MISSING)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -75,7 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--token", required=True)
     parser.add_argument("--answer-chars", type=int, default=ANSWER_CHARS, help="length of each answer")
     parser.add_argument("--nav-buttons", type=int, default=0, metavar="N",
-                        help="slash answers carry articlebot's navigation buttons for an article of N sections")
+                        help="section answers carry articlebot's navigation buttons for an article of N sections")
     args = parser.parse_args(argv)
     if not args.api_url.startswith("http://127.") or not args.gateway_url.startswith("ws://127."):
         parser.error("the benchmark bot only talks to a fake Discord on this machine")

@@ -142,7 +142,7 @@ async def start_bot(kind: str, mode: str, url: str, ws_url: str, work: Path, log
             env = child_env()
             args = ["-m", "bench.bare_discord", "--api-url", f"{url}/api/v10", "--gateway-url", f"{ws_url}/",
                     "--token", TOKEN, "--answer-chars", str(ANSWER_CHARS[mode])]
-            if mode == "slash" and kind == "bare":
+            if kind == "bare":  # the same answers as articlebot's: its section answers carry these buttons
                 args += ["--nav-buttons", str(SECTIONS)]
         return await asyncio.create_subprocess_exec(PYTHON, *args, cwd=str(work), env=env,
                                                     stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=out)
